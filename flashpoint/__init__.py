@@ -1,0 +1,15 @@
+"""flashpoint: news text in, PLOVER political event records out."""
+
+from .api import extract, extract_articles, read_inputs, to_acled_row, to_dataframe
+from .article import Article
+from .errors import FlashpointError, InputError
+from .model import Actor, Dropped, Event, Evidence, Location, Size
+from .pipeline import Pipeline, Resources
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "Actor", "Article", "Dropped", "Event", "Evidence", "FlashpointError", "InputError", "Location",
+    "Pipeline", "Resources", "Size", "extract", "extract_articles", "read_inputs", "to_acled_row",
+    "to_dataframe", "__version__",
+]

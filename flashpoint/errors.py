@@ -1,0 +1,62 @@
+"""The error tree. Every error carries a code and a message that names the input and the fix.
+
+Library functions raise these; only the CLI and the HTTP API translate them for users.
+"""
+
+from __future__ import annotations
+
+
+class FlashpointError(Exception):
+    """Base of every error flashpoint raises on purpose."""
+
+    code = "E000"
+
+    def __init__(self, message: str, *, source: str | None = None) -> None:
+        self.source = source
+        prefix = f"{source}: " if source else ""
+        super().__init__(f"[{self.code}] {prefix}{message}")
+        self.message = message
+
+
+class InputError(FlashpointError):
+    """An input could not be read as an article (empty, binary, bad encoding, bad JSON)."""
+
+    code = "E100"
+
+
+class EmptyInputError(InputError):
+    code = "E101"
+
+
+class BinaryInputError(InputError):
+    code = "E102"
+
+
+class EncodingError(InputError):
+    code = "E103"
+
+
+class JSONLineError(InputError):
+    code = "E104"
+
+
+class TooLargeError(InputError):
+    code = "E105"
+
+
+class ModelNotFoundError(FlashpointError):
+    """No spaCy English pipeline is installed."""
+
+    code = "E200"
+
+
+class DataFileError(FlashpointError):
+    """A lexicon, mapping or actor file is malformed."""
+
+    code = "E300"
+
+
+class ConfigError(FlashpointError):
+    """An option has a value flashpoint cannot use."""
+
+    code = "E400"

@@ -1,0 +1,215 @@
+"""`flashpoint eval`: figures on the development data beside the project, skipping what is absent."""
+
+from __future__ import annotations
+
+import csv
+import json
+import sys
+import time
+from collections import Counter
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any, TextIO
+
+from .article import Article
+from .model import Event
+from .pipeline import Pipeline
+
+CASE_CODES = {
+    "Air/drone strike": "AIR_STRIKE", "Armed clash": "ARMED_CLASH", "Peaceful protest": "PEACE_PROTEST",
+    "Violent demonstration": "VIOL_DEMONSTR", "Disrupted weapons use": "DISR_WEAP",
+    "Chemical weapon": "CHEM_WEAP", "Grenade": "GRENADE", "Suicide bomb": "SUIC_BOMB", "Arrests": "ARREST",
+    "Shelling/artillery/missile attack": "ART_MISS_ATTACK", "Agreement": "AGREEMENT",
+    "Government regains territory": "GOV_REGAINS_TERIT", "Remote explosive/landmine/IED": "REM_EXPLOS",
+    "Change to group/activity": "CHANGE_TO_GROUP_ACT",
+    "Non-state actor overtakes territory": "NON_STATE_ACTOR_OVERTAKES_TER", "Attack": "ATTACK",
+    "Abduction/forced disappearance": "ABDUCT_DISSAP", "Sexual violence": "SEX_VIOL",
+    "Protest with intervention": "PROTEST_WITH_INTER", "Looting/property destruction": "PROPERTY_DISTRUCT",
+    "Non-violent transfer of territory": "NON_VIOL_TERRIT_TRANSFER",
+    "Headquarters or base established": "HQ_ESTABLISHED", "Mob violence": "MOB_VIOL",
+    "Excessive force against protesters": "FORCE_AGAINST_PROTEST", "Other": "OTHER",
+}
+POLICE_LABELS = ("KILL", "ARREST", "FORCE")
+
+
+def default_data_dir() -> Path:
+    # The project root is the parent of the package folder when run from a checkout.
+    return Path(__file__).resolve().parents[1].parent / "shared" / "data"
+
+
+def f1_table(gold: list[str], pred: list[str]) -> dict[str, Any]:
+    labels = sorted(set(gold))
+    per = {}
+    for lab in labels:
+        tp = sum(1 for g, p in zip(gold, pred) if g == lab and p == lab)
+        fp = sum(1 for g, p in zip(gold, pred) if g != lab and p == lab)
+        fn = sum(1 for g, p in zip(gold, pred) if g == lab and p != lab)
+        prec = tp / (tp + fp) if tp + fp else 0.0
+        rec = tp / (tp + fn) if tp + fn else 0.0
+        per[lab] = {"precision": prec, "recall": rec, "f1": 2 * prec * rec / (prec + rec) if prec + rec else 0.0,
+                    "support": tp + fn}
+    n = len(gold)
+    weighted = sum(per[lab]["f1"] * per[lab]["support"] for lab in labels) / n if n else 0.0
+    macro = sum(per[lab]["f1"] for lab in labels) / len(labels) if labels else 0.0
+    acc = sum(1 for g, p in zip(gold, pred) if g == p) / n if n else 0.0
+    return {"n": n, "weighted_f1": weighted, "macro_f1": macro, "accuracy": acc, "per_label": per}
+
+
+def main_event(events: list[Event]) -> Event | None:
+    """The event a snippet is about: the most confident ACLED-typed one, else the most confident."""
+    if not events:
+        return None
+    typed = [e for e in events if e.acled]
+    pool = typed or events
+    return max(pool, key=lambda e: (e.confidence, -e.evidence.start))
+
+
+def case_label(events: list[Event], text: str) -> str:
+    ev = main_event(events)
+    low = text.lower()
+    if ev is not None and ev.acled:
+        return CASE_CODES.get(ev.acled["sub_event_type"], "OTHER")
+    if "claimed responsibility" in low or "claim responsibility" in low or "blamed" in low:
+        return "ATTRIB"
+    contexts = {c for e in events for c in e.context}
+    if ev is None or ev.quad_code in (2, 4):
+        if any(w in low for w in ("earthquake", "flood", "storm", "cyclone", "hurricane", "landslide", "typhoon",
+                                   "drought", "tsunami", "volcan", "tornado", "avalanche", "heavy rain")):
+            return "NATURAL_DISASTER"
+        if any(w in low for w in ("fire", "explosion", "blast", "collapse", "crash", "derail", "leak", "spill")) \
+                and "disasters" in contexts | {"disasters"}:
+            return "MAN_MADE_DISASTER"
+        if "crime" in contexts or "illegal_drugs" in contexts or "trafficking" in contexts:
+            return "ORG_CRIME"
+    if ev is not None and ev.quad_code in (1, 3):
+        return "DIPLO"
+    return "OTHER"
+
+
+def eval_case2021(data: Path, pipeline: Pipeline, limit: int | None = None) -> dict[str, Any] | None:
+    path = data / "case2021_task2" / "snippets.tsv"
+    if not path.exists():
+        return None
+    with path.open(encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(fh, delimiter="\t"))[:limit]
+    arts = [Article(id=r["id"], text=r["EventSnippet"]) for r in rows]
+    preds = [case_label(a.events, a.text) for a in pipeline.run(arts)]
+    gold = [r["SubType"].strip() for r in rows]
+    out = f1_table(gold, preds)
+    out["target"] = {"weighted_f1": 0.80}
+    return out
+
+
+def police_labels(events: list[Event]) -> set[str]:
+    """IndiaPoliceEvents labels a sentence's events imply: actions by police (or by nobody named)."""
+    labels = set()
+    for e in events:
+        sectors = {a.sector for a in e.actor}
+        by_police = "COP" in sectors or (not e.actor and True)
+        if not by_police:
+            continue
+        t = e.event[0]
+        if t == "COERCE" and "arrest" in e.mode:
+            labels.add("ARREST")
+        if t == "ASSAULT":
+            if e.size.dead or e.trigger.lower().startswith(("kill", "shot")) or "targeted" in e.mode:
+                labels.add("KILL")
+            labels.add("FORCE")
+    return labels
+
+
+def eval_indiapolice(data: Path, pipeline: Pipeline, limit: int | None = None) -> dict[str, Any] | None:
+    path = data / "indiapoliceevents" / "sents.jsonl"
+    if not path.exists():
+        return None
+    with path.open(encoding="utf-8") as fh:
+        rows = [json.loads(line) for line in fh][:limit]
+    arts = [Article(id=f"{r['doc_id']}:{r['sent_id']}", text=r["sent_text"]) for r in rows if r["sent_text"].strip()]
+    gold_by = {f"{r['doc_id']}:{r['sent_id']}": set(r["sent_labels"]) for r in rows}
+    per: dict[str, Any] = {}
+    counts = {lab: Counter() for lab in POLICE_LABELS}
+    for a in pipeline.run(arts):
+        pred = police_labels(a.events)
+        gold = gold_by[a.id]
+        for lab in POLICE_LABELS:
+            counts[lab][("t" if lab in gold else "f") + ("p" if lab in pred else "n")] += 1
+    for lab, c in counts.items():
+        tp, fp, fn = c["tp"], c["fp"], c["fn"]
+        prec = tp / (tp + fp) if tp + fp else 0.0
+        rec = tp / (tp + fn) if tp + fn else 0.0
+        per[lab] = {"precision": prec, "recall": rec, "f1": 2 * prec * rec / (prec + rec) if prec + rec else 0.0,
+                    "support": tp + fn}
+    return {"n": len(arts), "macro_f1": sum(p["f1"] for p in per.values()) / len(per), "per_label": per,
+            "target": {"macro_f1": 0.75}}
+
+
+def gold_dir() -> Path:
+    return Path(__file__).resolve().parent / "data" / "gold"
+
+
+def eval_gold(pipeline: Pipeline, limit: int | None = None) -> dict[str, Any] | None:
+    """The project's own hand-made articles: event type, actor and recipient codes per item."""
+    path = gold_dir() / "plover_gold.jsonl"
+    if not path.exists():
+        return None
+    with path.open(encoding="utf-8") as fh:
+        items = [json.loads(line) for line in fh if line.strip()][:limit]
+    arts = [Article(id=str(i), text=it["text"]) for i, it in enumerate(items)]
+    gold_types, pred_types = [], []
+    actor_hits = actor_n = rec_hits = rec_n = 0
+    for it, a in zip(items, pipeline.run(arts)):
+        want = it.get("event") or "NONE"
+        ev = next((e for e in a.events if e.event[0] == want), None) or main_event(a.events)
+        got = ev.event[0] if ev else "NONE"
+        gold_types.append(want)
+        pred_types.append(got)
+        if want != "NONE" and it.get("actor"):
+            actor_n += 1
+            actor_hits += bool(ev and {x.code for x in ev.actor if x.code} >= set(it["actor"]))
+        if want != "NONE" and it.get("recipient"):
+            rec_n += 1
+            rec_hits += bool(ev and {x.code for x in ev.recipient if x.code} >= set(it["recipient"]))
+    out = f1_table(gold_types, pred_types)
+    out["actor_code_accuracy"] = actor_hits / actor_n if actor_n else None
+    out["recipient_code_accuracy"] = rec_hits / rec_n if rec_n else None
+    return out
+
+
+def run_all(data: Path, only: Iterable[str] | None = None, limit: int | None = None,
+            log: TextIO = sys.stderr, pipeline: Pipeline | None = None) -> dict[str, Any]:
+    pipeline = pipeline or Pipeline()
+    tasks: dict[str, Callable[[], dict[str, Any] | None]] = {
+        "case2021": lambda: eval_case2021(data, pipeline, limit),
+        "indiapolice": lambda: eval_indiapolice(data, pipeline, limit),
+        "gold": lambda: eval_gold(pipeline, limit),
+    }
+    results: dict[str, Any] = {}
+    for name, fn in tasks.items():
+        if only and name not in only:
+            continue
+        t0 = time.perf_counter()
+        res = fn()
+        if res is None:
+            log.write(f"flashpoint eval: {name}: data not found under {data}, skipped\n")
+            results[name] = {"skipped": True}
+            continue
+        res["seconds"] = round(time.perf_counter() - t0, 1)
+        results[name] = res
+    return results
+
+
+def format_table(results: dict[str, Any]) -> str:
+    lines = [f"{'data set':<14}{'n':>7}  {'figure':<22}{'value':>8}  {'target':>8}"]
+    for name, r in results.items():
+        if r.get("skipped"):
+            lines.append(f"{name:<14}{'-':>7}  {'skipped (data absent)':<22}")
+            continue
+        targets = r.get("target", {})
+        for fig in ("weighted_f1", "macro_f1", "accuracy", "actor_code_accuracy", "recipient_code_accuracy"):
+            if r.get(fig) is None:
+                continue
+            t = targets.get(fig)
+            lines.append(f"{name:<14}{r['n']:>7}  {fig:<22}{r[fig]:>8.3f}  {t if t is not None else '':>8}")
+        for lab, p in sorted(r.get("per_label", {}).items()):
+            lines.append(f"{'':<14}{p['support']:>7}    {lab:<20}{p['f1']:>8.3f}")
+    return "\n".join(lines) + "\n"

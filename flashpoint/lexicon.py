@@ -1,0 +1,220 @@
+"""Typed views of the data files in flashpoint/data. Loaded once per Resources object."""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass, field
+from importlib import resources as importlib_resources
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .errors import DataFileError
+
+PLOVER_TYPES = (
+    "AGREE", "CONSULT", "SUPPORT", "CONCEDE", "COOPERATE", "AID", "RETREAT", "REQUEST",
+    "ACCUSE", "REJECT", "THREATEN", "PROTEST", "SANCTION", "MOBILIZE", "COERCE", "ASSAULT",
+)
+VERBAL_CONTENT_TYPES = frozenset({"REQUEST", "AGREE", "THREATEN", "REJECT", "CONCEDE"})
+COOPERATIVE_TYPES = frozenset({"CONSULT", "SUPPORT", "COOPERATE", "AID", "AGREE"})
+MATERIAL_CONFLICT_TYPES = frozenset({"ASSAULT", "COERCE", "SANCTION", "MOBILIZE", "PROTEST"})
+INTERNATIONAL_CODES = frozenset({"IGO", "UNO", "EUR", "NGO", "ISM", "IMG", "MNC"})
+SECTORS = frozenset({
+    "COP", "GOV", "JUD", "LEG", "MIL", "PRM", "PTY", "REB", "SPY", "UAF", "UNK", "AGR", "BUS",
+    "CRM", "CVL", "EDU", "ELI", "JRN", "LAB", "MED", "REF", "OPP", "PRE", "REL", "SOC",
+})
+
+
+def data_path(name: str) -> Path:
+    return Path(str(importlib_resources.files("flashpoint") / "data" / name))
+
+
+def load_yaml(path: Path) -> Any:
+    try:
+        with path.open(encoding="utf-8") as fh:
+            return yaml.safe_load(fh)
+    except (OSError, yaml.YAMLError) as exc:
+        raise DataFileError(f"cannot be loaded: {exc}", source=str(path)) from None
+
+
+@dataclass(frozen=True, slots=True)
+class Trigger:
+    type: str
+    mode: str | None = None
+    role: str | None = None
+    needs_object: bool = False
+    object_in: str | None = None
+    intent: bool = False
+    future_only: bool = False
+
+
+@dataclass(slots=True)
+class EventLexicon:
+    verbs: dict[str, tuple[Trigger, ...]]
+    nouns: dict[str, tuple[Trigger, ...]]
+    recipient_preps: dict[str, frozenset[str]]
+    light_verbs: frozenset[str]
+    complement_verbs: frozenset[str]
+    speech_verbs: frozenset[str]
+    labor_words: frozenset[str]
+    weapons: frozenset[str]
+    non_agents: frozenset[str]
+    # Particle / multiword verb heads, so "pull" is looked at only when "pull out" exists.
+    phrasal_heads: frozenset[str] = field(default_factory=frozenset)
+
+    @classmethod
+    def load(cls, path: Path | None = None) -> EventLexicon:
+        path = path or data_path("events.yaml")
+        raw = load_yaml(path)
+
+        def table(section: str) -> dict[str, tuple[Trigger, ...]]:
+            out: dict[str, list[Trigger]] = {}
+            for etype, entries in (raw.get(section) or {}).items():
+                if etype not in PLOVER_TYPES:
+                    raise DataFileError(f"{section}: {etype!r} is not a PLOVER type", source=str(path))
+                for lemma, opts in (entries or {}).items():
+                    out.setdefault(str(lemma).lower(), []).append(Trigger(type=etype, **(opts or {})))
+            return {k: tuple(v) for k, v in out.items()}
+
+        verbs = table("verbs")
+        words = lambda key: frozenset(str(w).lower() for w in raw.get(key) or [])  # noqa: E731
+        return cls(
+            verbs=verbs,
+            nouns=table("nouns"),
+            recipient_preps={t: frozenset(p or []) for t, p in (raw.get("recipient_preps") or {}).items()},
+            light_verbs=words("light_verbs"),
+            complement_verbs=words("complement_verbs"),
+            speech_verbs=words("speech_verbs"),
+            labor_words=words("labor_words"),
+            weapons=words("weapons"),
+            non_agents=words("non_agents"),
+            phrasal_heads=frozenset(k.split()[0] for k in verbs if " " in k),
+        )
+
+
+@dataclass(slots=True)
+class CueTable:
+    """Ordered (label, single-word lemmas, multiword phrases) per key, from modes/contexts files."""
+
+    entries: dict[str, list[tuple[str, frozenset[str], tuple[str, ...]]]]
+
+    @staticmethod
+    def split(cues: list[Any]) -> tuple[frozenset[str], tuple[str, ...]]:
+        cues = [str(c).lower() for c in cues]
+        return frozenset(c for c in cues if " " not in c), tuple(c for c in cues if " " in c)
+
+    def match(self, key: str, lemmas: set[str], text: str) -> list[str]:
+        found = []
+        for label, single, multi in self.entries.get(key, ()):
+            if single & lemmas or any(m in text for m in multi):
+                found.append(label)
+        return found
+
+
+def load_modes(path: Path | None = None) -> CueTable:
+    raw = load_yaml(path or data_path("modes.yaml"))
+    return CueTable({t: [(m, *CueTable.split(c)) for m, c in modes.items()] for t, modes in raw.items()})
+
+
+def load_contexts(path: Path | None = None) -> CueTable:
+    raw = load_yaml(path or data_path("contexts.yaml"))
+    return CueTable({"*": [(ctx, *CueTable.split(c)) for ctx, c in raw.items()]})
+
+
+@dataclass(frozen=True, slots=True)
+class PloverScale:
+    quads: dict[str, int]
+    scales: dict[str, float]
+    mode_scales: dict[tuple[str, str], float]
+
+    @classmethod
+    def load(cls, path: Path | None = None) -> PloverScale:
+        raw = load_yaml(path or data_path("plover.yaml"))["types"]
+        return cls(
+            quads={t: int(v["quad"]) for t, v in raw.items()},
+            scales={t: float(v["scale"]) for t, v in raw.items()},
+            mode_scales={(t, m): float(s) for t, v in raw.items() for m, s in (v.get("modes") or {}).items()},
+        )
+
+    def scale(self, etype: str, mode: str | None) -> float:
+        if mode is not None and (etype, mode) in self.mode_scales:
+            return self.mode_scales[(etype, mode)]
+        return self.scales[etype]
+
+
+@dataclass(frozen=True, slots=True)
+class AcledRule:
+    type: str
+    acled: tuple[str, str]
+    modes: frozenset[str] = frozenset()
+    cue_words: frozenset[str] = frozenset()
+    cue_phrases: tuple[str, ...] = ()
+    actor_sectors: frozenset[str] = frozenset()
+    recipient_sectors: frozenset[str] = frozenset()
+
+
+def load_acled_rules(path: Path | None = None) -> list[AcledRule]:
+    path = path or data_path("acled.yaml")
+    rules = []
+    for i, r in enumerate(load_yaml(path)["rules"]):
+        try:
+            words, phrases = CueTable.split(r.get("cues") or [])
+            rules.append(AcledRule(
+                type=r["type"], acled=(r["acled"][0], r["acled"][1]), modes=frozenset(r.get("modes") or []),
+                cue_words=words, cue_phrases=phrases,
+                actor_sectors=frozenset(r.get("actor_sectors") or []),
+                recipient_sectors=frozenset(r.get("recipient_sectors") or []),
+            ))
+        except (KeyError, IndexError, TypeError) as exc:
+            raise DataFileError(f"rule {i} is malformed ({exc})", source=str(path)) from None
+    return rules
+
+
+@dataclass(frozen=True, slots=True)
+class ActorEntry:
+    name: str
+    code: str | None
+    sector: str | None
+    kind: str  # person, organization, country, capital, demonym
+
+
+@dataclass(slots=True)
+class ActorTables:
+    """Surface form -> entry, for countries (names, aliases, demonyms, capitals) and curated actors."""
+
+    surfaces: dict[str, ActorEntry]
+    sectors: dict[str, str]
+    country_names: dict[str, str]
+
+    @classmethod
+    def load(cls, countries: Path | None = None, actors: Path | None = None,
+             sectors: Path | None = None, extra_actors: list[Path] | None = None) -> ActorTables:
+        countries = countries or data_path("countries.csv")
+        surfaces: dict[str, ActorEntry] = {}
+        names: dict[str, str] = {}
+        try:
+            with countries.open(encoding="utf-8", newline="") as fh:
+                for row in csv.DictReader(fh):
+                    iso3, name = row["iso3"].strip(), row["name"].strip()
+                    names[iso3] = name
+                    for col, kind in (("name", "country"), ("aliases", "country"),
+                                      ("demonyms", "demonym"), ("capitals", "capital")):
+                        for s in (row.get(col) or "").split("|"):
+                            if s.strip():
+                                surfaces.setdefault(s.strip(), ActorEntry(name, iso3, None, kind))
+        except (OSError, KeyError, csv.Error) as exc:
+            raise DataFileError(f"cannot be read as the countries table: {exc}", source=str(countries)) from None
+        # Curated actors override country surfaces: "Kremlin" is a government, not a place.
+        for path in [actors or data_path("actors.yaml"), *(extra_actors or [])]:
+            raw = load_yaml(path) or {}
+            for i, a in enumerate(raw.get("actors") or []):
+                try:
+                    entry = ActorEntry(a["name"], a.get("code"), a.get("sector"), a.get("kind", "organization"))
+                except (KeyError, TypeError):
+                    raise DataFileError(f"actor {i} needs at least a name", source=str(path)) from None
+                for s in [a["name"], *(a.get("aliases") or [])]:
+                    surfaces[str(s)] = entry
+        sec_raw = load_yaml(sectors or data_path("sectors.yaml")) or {}
+        sector_words = {str(w).lower(): code for code, ws in (sec_raw.get("sectors") or {}).items() for w in ws or []}
+        return cls(surfaces=surfaces, sectors=sector_words, country_names=names)

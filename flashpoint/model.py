@@ -1,0 +1,129 @@
+"""Typed records that flow between stages and out of the pipeline."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import asdict, dataclass, field
+from datetime import date as Date
+from typing import Any
+
+
+@dataclass(slots=True)
+class Actor:
+    text: str
+    code: str | None = None
+    sector: str | None = None
+    name: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"text": self.text, "code": self.code, "sector": self.sector, "name": self.name}
+
+
+@dataclass(slots=True)
+class Location:
+    extracted_place: str | None
+    resolved_place: str | None = None
+    geonameid: int | None = None
+    lat: float | None = None
+    lon: float | None = None
+    province: str | None = None
+    country_code: str | None = None
+    # 1 country, 2 province, 3 district, 4 town, 5 exact place
+    resolution: int | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(slots=True)
+class Size:
+    dead: int | None = None
+    injured: int | None = None
+    arrested: int | None = None
+    troops: int | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    def empty(self) -> bool:
+        return all(v is None for v in (self.dead, self.injured, self.arrested, self.troops))
+
+
+@dataclass(slots=True)
+class Evidence:
+    text: str
+    start: int
+    end: int
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"text": self.text, "start": self.start, "end": self.end}
+
+
+@dataclass(slots=True)
+class Event:
+    article_id: str
+    event: list[str]
+    evidence: Evidence
+    trigger: str
+    trigger_start: int
+    mode: list[str] = field(default_factory=list)
+    context: list[str] = field(default_factory=list)
+    actor: list[Actor] = field(default_factory=list)
+    recipient: list[Actor] = field(default_factory=list)
+    date: Date | None = None
+    event_loc: Location | None = None
+    size: Size = field(default_factory=Size)
+    acled: dict[str, str] | None = None
+    confidence: float = 0.5
+    quad_code: int | None = None
+    event_scale: float | None = None
+    # Token indices into the article's parse, for the stages after `events`; never serialized.
+    trigger_i: int = -1
+    actor_heads: list[int] = field(default_factory=list)
+    recipient_heads: list[int] = field(default_factory=list)
+    place_heads: list[int] = field(default_factory=list)
+
+    @property
+    def id(self) -> str:
+        # Stable across runs: the same article text and trigger position give the same id.
+        key = f"{self.article_id}\x1f{self.trigger_start}\x1f{self.event[0]}"
+        return hashlib.sha1(key.encode("utf-8")).hexdigest()[:16]
+
+    def to_plover(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "article_id": self.article_id,
+            "date": self.date.isoformat() if self.date else None,
+            "event": list(self.event),
+            "mode": list(self.mode),
+            "context": list(self.context),
+            "quad_code": self.quad_code,
+            "event_scale": self.event_scale,
+            "actor": [a.to_dict() for a in self.actor],
+            "recipient": [a.to_dict() for a in self.recipient],
+            "event_loc": self.event_loc.to_dict() if self.event_loc else None,
+            "size": self.size.to_dict(),
+            "acled": dict(self.acled) if self.acled else None,
+            "confidence": round(self.confidence, 3),
+            "evidence": self.evidence.to_dict(),
+            "trigger": self.trigger,
+        }
+
+
+PLOVER_FIELDS = (
+    "id", "article_id", "date", "event", "mode", "context", "quad_code", "event_scale",
+    "actor", "recipient", "event_loc", "size", "acled", "confidence", "evidence", "trigger",
+)
+
+
+@dataclass(slots=True)
+class Dropped:
+    """An input that produced no article, with the reason. Never a silent None."""
+
+    source: str
+    reason: str
+    code: str
+    line: int | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"source": self.source, "line": self.line, "code": self.code, "reason": self.reason}

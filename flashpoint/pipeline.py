@@ -1,0 +1,120 @@
+"""Stages registered by name, the resources they share, and the pipeline that runs them.
+
+A stage is a plain function over a batch of articles: `stage(articles, resources) -> None`.
+It declares what it reads and writes, so each can be tested alone and engines stay thin.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from functools import cached_property
+from itertools import islice
+from pathlib import Path
+
+from .article import Article
+from .errors import ConfigError
+
+StageFn = Callable[[list[Article], "Resources"], None]
+
+
+@dataclass(frozen=True, slots=True)
+class Stage:
+    name: str
+    fn: StageFn
+    reads: tuple[str, ...]
+    writes: tuple[str, ...]
+
+
+STAGES: dict[str, Stage] = {}
+DEFAULT_STAGES = ("parse", "events", "actors", "places", "dates", "numbers", "score", "acled")
+
+
+def stage(name: str, *, reads: tuple[str, ...], writes: tuple[str, ...]) -> Callable[[StageFn], StageFn]:
+    def register(fn: StageFn) -> StageFn:
+        STAGES[name] = Stage(name, fn, reads, writes)
+        return fn
+
+    return register
+
+
+class Resources:
+    """Models and data files, each loaded on first use and then shared by the stages."""
+
+    def __init__(self, *, model: str | None = None, actor_files: Iterable[Path] = (), nlp=None) -> None:
+        self.model_name = model
+        self.actor_files = [Path(p) for p in actor_files]
+        if nlp is not None:
+            self.__dict__["nlp"] = nlp
+
+    @cached_property
+    def nlp(self):
+        from .nlp import load_spacy
+
+        return load_spacy(self.model_name)
+
+    @cached_property
+    def lexicon(self):
+        from .lexicon import EventLexicon
+
+        return EventLexicon.load()
+
+    @cached_property
+    def modes(self):
+        from .lexicon import load_modes
+
+        return load_modes()
+
+    @cached_property
+    def contexts(self):
+        from .lexicon import load_contexts
+
+        return load_contexts()
+
+    @cached_property
+    def scale(self):
+        from .lexicon import PloverScale
+
+        return PloverScale.load()
+
+    @cached_property
+    def acled_rules(self):
+        from .lexicon import load_acled_rules
+
+        return load_acled_rules()
+
+    @cached_property
+    def actors(self):
+        from .stages.actors import ActorIndex
+
+        return ActorIndex.build(self.nlp, extra_actors=self.actor_files, gazetteer=self.gazetteer)
+
+    @cached_property
+    def gazetteer(self):
+        from .gazetteer import Gazetteer
+
+        return Gazetteer.load()
+
+
+class Pipeline:
+    def __init__(self, stages: Iterable[str] = DEFAULT_STAGES, resources: Resources | None = None,
+                 batch_size: int = 32) -> None:
+        from . import stages as _  # noqa: F401  (registers the built-in stages)
+
+        names = list(stages)
+        unknown = [n for n in names if n not in STAGES]
+        if unknown:
+            raise ConfigError(f"unknown stage(s) {unknown}; known: {sorted(STAGES)}")
+        self.stages = [STAGES[n] for n in names]
+        self.resources = resources or Resources()
+        self.batch_size = batch_size
+
+    def run_batch(self, batch: list[Article]) -> list[Article]:
+        for st in self.stages:
+            st.fn(batch, self.resources)
+        return batch
+
+    def run(self, articles: Iterable[Article]) -> Iterator[Article]:
+        it = iter(articles)
+        while batch := list(islice(it, self.batch_size)):
+            yield from self.run_batch(batch)

@@ -1,0 +1,39 @@
+"""ACLED event and sub-event types, from the PLOVER coding by the rules in data/acled.yaml."""
+
+from __future__ import annotations
+
+from ..article import Article
+from ..lexicon import AcledRule
+from ..model import Event
+from ..pipeline import Resources, stage
+
+
+def acled_for(ev: Event, rules: list[AcledRule], lemmas: set[str], text: str) -> dict[str, str] | None:
+    modes = set(ev.mode)
+    a_sec = {a.sector for a in ev.actor}
+    r_sec = {r.sector for r in ev.recipient} or {"UNK"}
+    for rule in rules:
+        if rule.type != ev.event[0]:
+            continue
+        if rule.modes and not rule.modes & modes:
+            continue
+        if (rule.cue_words or rule.cue_phrases) and not (
+            rule.cue_words & lemmas or any(p in text for p in rule.cue_phrases)
+        ):
+            continue
+        if rule.actor_sectors and not rule.actor_sectors & a_sec:
+            continue
+        if rule.recipient_sectors and not rule.recipient_sectors & r_sec:
+            continue
+        return {"event_type": rule.acled[0], "sub_event_type": rule.acled[1]}
+    return None
+
+
+@stage("acled", reads=("events",), writes=("events.acled",))
+def acled(articles: list[Article], res: Resources) -> None:
+    rules = res.acled_rules
+    for article in articles:
+        for ev in article.events:
+            sent = article.doc[ev.trigger_i].sent
+            lemmas = {t.lemma_.lower() for t in sent} | {t.lower_ for t in sent}
+            ev.acled = acled_for(ev, rules, lemmas, sent.text.lower())

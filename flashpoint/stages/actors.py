@@ -1,0 +1,196 @@
+"""Actors: noun phrases to ISO-3 / international code, PLOVER sector and canonical name."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from spacy.matcher import PhraseMatcher
+from spacy.tokens import Doc, Token
+from spacy.util import filter_spans
+
+from ..article import Article
+from ..gazetteer import Gazetteer
+from ..lexicon import ActorEntry, ActorTables
+from ..model import Actor
+from ..pipeline import Resources, stage
+
+# Dependency labels whose subtrees are not part of the noun phrase that names an actor.
+_CLAUSE_DEPS = frozenset({"relcl", "acl", "advcl", "conj", "cc", "appos", "punct", "prep", "det", "nummod", "quantmod"})
+_KEEP_PREPS = frozenset({"of", "from"})
+_PERSON_PRONOUNS = frozenset({"he", "she", "him", "her"})
+_GROUP_PRONOUNS = frozenset({"it", "they", "them", "we"})
+
+
+@dataclass(frozen=True, slots=True)
+class Mention:
+    start: int
+    end: int
+    entry: ActorEntry
+
+
+class ActorIndex:
+    """Finds actor and country mentions in a parse and resolves noun phrases to actors."""
+
+    def __init__(self, tables: ActorTables, matcher: PhraseMatcher, gazetteer: Gazetteer | None = None) -> None:
+        self.tables = tables
+        self.matcher = matcher
+        self.gazetteer = gazetteer
+
+    @classmethod
+    def build(cls, nlp, extra_actors: list[Path] | None = None, gazetteer: Gazetteer | None = None) -> ActorIndex:
+        tables = ActorTables.load(extra_actors=extra_actors)
+        matcher = PhraseMatcher(nlp.vocab, attr="ORTH")
+        surfaces = list(tables.surfaces)
+        matcher.add("ACTOR", list(nlp.tokenizer.pipe(surfaces)))
+        # Sentence-initial and all-caps variants ("the Kremlin" in a headline is "The Kremlin").
+        variants = [s.upper() for s in surfaces if len(s) > 3]
+        matcher.add("ACTOR_UPPER", list(nlp.tokenizer.pipe(variants)))
+        index = cls(tables, matcher, gazetteer)
+        index._upper = {s.upper(): s for s in surfaces}
+        return index
+
+    def mentions(self, doc: Doc) -> dict[int, Mention]:
+        spans = filter_spans([doc[s:e] for _, s, e in self.matcher(doc)])
+        out: dict[int, Mention] = {}
+        for span in spans:
+            entry = self.tables.surfaces.get(span.text) or self.tables.surfaces.get(self._upper.get(span.text, ""))
+            if entry is None:
+                continue
+            # A lone country surface inside a longer named entity ("Georgia Tech") is not the country.
+            ent = span[0].ent_type_
+            if entry.kind in ("country", "capital") and ent in ("ORG", "FAC", "WORK_OF_ART", "PERSON"):
+                if span[0].ent_iob_ == "B" and len(span) < len(_ent_of(span[0])):
+                    continue
+            m = Mention(span.start, span.end, entry)
+            for i in range(span.start, span.end):
+                out[i] = m
+        return out
+
+    def sector_of(self, head: Token) -> str | None:
+        sectors = self.tables.sectors
+        for left in head.lefts:
+            if left.dep_ in ("compound", "amod"):
+                phrase = f"{left.lemma_.lower()} {head.lemma_.lower()}"
+                if phrase in sectors:
+                    return sectors[phrase]
+        return sectors.get(head.lemma_.lower()) or sectors.get(head.lower_)
+
+    def is_actor_like(self, tok: Token, mentions: dict[int, Mention]) -> bool:
+        if tok.i in mentions or tok.ent_type_ in ("PERSON", "ORG", "NORP", "GPE"):
+            return True
+        if tok.lower_ in _PERSON_PRONOUNS or tok.lower_ in _GROUP_PRONOUNS:
+            return True
+        if self.sector_of(tok):
+            return True
+        return any(c.i in mentions for c in tok.children if c.dep_ in ("poss", "amod", "compound"))
+
+    def resolve(self, head: Token, mentions: dict[int, Mention], memory: dict[str, Actor]) -> Actor:
+        """One actor for the noun phrase headed by `head` (conjuncts are resolved separately)."""
+        tokens = sorted(_np_tokens(head), key=lambda t: t.i)
+        span_start, span_end = tokens[0].i, tokens[-1].i + 1
+        doc = head.doc
+        text = doc[span_start:span_end].text
+        low = head.lower_
+        if low in _PERSON_PRONOUNS and "person" in memory:
+            prior = memory["person"]
+            return Actor(text=text, code=prior.code, sector=prior.sector, name=prior.name)
+        if low in _GROUP_PRONOUNS and "group" in memory:
+            prior = memory["group"]
+            return Actor(text=text, code=prior.code, sector=prior.sector, name=prior.name)
+
+        head_mention = mentions.get(head.i)
+        inner = []
+        seen = set()
+        for t in tokens:
+            m = mentions.get(t.i)
+            if m is not None and m.start not in seen:
+                seen.add(m.start)
+                inner.append(m)
+        sector = self.sector_of(head)
+        code = name = None
+        if head_mention is not None:
+            e = head_mention.entry
+            code, name = e.code, e.name
+            if e.kind in ("person", "organization"):
+                sector = e.sector or sector
+            elif e.kind in ("country", "capital"):
+                sector = sector or "GOV"
+            elif e.kind == "demonym":
+                # "the Russians" as a people; "Russian" alone modifies something else.
+                sector = sector or ("GOV" if head.tag_ in ("NNPS", "NNS") else None)
+                name = None
+        # Modifiers and possessors give the country ("North Korean troops", "Germany's chancellor").
+        for m in inner:
+            if m is head_mention:
+                continue
+            e = m.entry
+            if e.kind in ("person", "organization"):
+                if code is None:
+                    code = e.code
+                if sector is None:
+                    sector = e.sector
+            elif code is None:
+                code = e.code
+        if head_mention is None and head.ent_type_ == "PERSON" and name is None:
+            name = doc[head.left_edge.i:head.i + 1].text if head.left_edge.ent_type_ == "PERSON" else head.text
+        if code is None and sector is not None:
+            code = self._code_from_place(head, mentions)
+        actor = Actor(text=text, code=code, sector=sector, name=name)
+        if code is not None:
+            is_person = head.ent_type_ == "PERSON" or (head_mention is not None and head_mention.entry.kind == "person")
+            memory["person" if is_person else "group"] = actor
+        return actor
+
+
+    def _code_from_place(self, head: Token, mentions: dict[int, Mention]) -> str | None:
+        """ "police in Lagos": the country of the place the actor is said to be in."""
+        for prep in head.children:
+            if prep.dep_ == "prep" and prep.lower_ in ("in", "from"):
+                for p in prep.children:
+                    if p.dep_ != "pobj":
+                        continue
+                    m = mentions.get(p.i)
+                    if m is not None and m.entry.code and m.entry.kind in ("country", "capital"):
+                        return m.entry.code
+                    if self.gazetteer is not None and p.ent_type_ == "GPE":
+                        cands = self.gazetteer.candidates(p.text)
+                        if cands and cands[0].country_code:
+                            return cands[0].country_code
+        return None
+
+
+def _ent_of(tok: Token):
+    for ent in tok.doc.ents:
+        if ent.start <= tok.i < ent.end:
+            return ent
+    return [tok]
+
+
+def _np_tokens(head: Token) -> list[Token]:
+    out = [head]
+    for child in head.children:
+        if child.dep_ in _CLAUSE_DEPS:
+            if child.dep_ == "prep" and child.lower_ in _KEEP_PREPS:
+                out.extend(child.subtree)
+            elif child.dep_ == "det" and child.tag_ == "WP$":
+                continue
+            continue
+        out.extend(_np_tokens(child))
+    return out
+
+
+def expand_conjuncts(head: Token) -> list[Token]:
+    """ "Italy, Spain and Greece" -> [Italy, Spain, Greece]."""
+    return [head, *[c for c in head.conjuncts if c.i > head.i]]
+
+
+@stage("actors", reads=("doc", "events", "mentions"), writes=("events.actor", "events.recipient"))
+def actors(articles: list[Article], res: Resources) -> None:
+    index = res.actors
+    for article in articles:
+        doc = article.doc
+        memory: dict[str, Actor] = {}
+        for ev in article.events:
+            ev.actor = [index.resolve(doc[i], article.mentions, memory) for i in ev.actor_heads]
+            ev.recipient = [index.resolve(doc[i], article.mentions, memory) for i in ev.recipient_heads]

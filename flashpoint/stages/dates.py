@@ -1,0 +1,126 @@
+"""Event dates: explicit and relative date expressions resolved against the publication date.
+
+Convention: an event with no date expression in its sentence takes the date of the last dated
+event before it in the same paragraph ("narrative time"), or else the publication date. Weekdays refer to
+the latest such day on or before publication, or the next one for future-tense events.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date as Date
+from datetime import timedelta
+
+from ..article import Article
+from ..pipeline import Resources, stage
+
+WEEKDAYS = {d: i for i, d in enumerate(["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"])}
+MONTHS = {m: i + 1 for i, m in enumerate(
+    ["january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november", "december"])}
+MONTHS.update({m[:3]: i for m, i in list(MONTHS.items())})
+MONTHS["sept"] = 9
+SMALL = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
+         "eight": 8, "nine": 9, "ten": 10}
+
+_MONTH = r"(jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sept?(?:ember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
+PATTERNS = [
+    ("iso", re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")),
+    ("mdy", re.compile(rf"\b{_MONTH}\s+(\d{{1,2}})(?:st|nd|rd|th)?(?:,?\s+(\d{{4}}))?\b", re.I)),
+    ("dmy", re.compile(rf"\b(\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH}(?:,?\s+(\d{{4}}))?\b", re.I)),
+    ("before_yesterday", re.compile(r"\bthe day before yesterday\b", re.I)),
+    ("yesterday", re.compile(r"\b(yesterday|last night)\b", re.I)),
+    ("today", re.compile(r"\b(today|tonight|this (?:morning|afternoon|evening))\b", re.I)),
+    ("tomorrow", re.compile(r"\btomorrow\b", re.I)),
+    ("ago", re.compile(r"\b(a|an|one|two|three|four|five|six|seven|eight|nine|ten|\d+)\s+(day|week)s?\s+ago\b", re.I)),
+    ("earlier", re.compile(r"\b(a|an|one|two|three|four|five|six|seven|\d+)\s+(day|week)s?\s+(earlier|before|later|after)\b", re.I)),
+    ("prev_day", re.compile(r"\bthe (previous|prior|preceding) day\b|\bthe day before\b", re.I)),
+    ("next_day", re.compile(r"\bthe (next|following) day\b|\bthe day after\b", re.I)),
+    ("weekday", re.compile(r"\b(last |this |next |on |early |late )?(monday|tuesday|wednesday|thursday|friday|saturday|sunday)s?\b", re.I)),
+]
+
+
+def resolve(text: str, pub: Date | None, anchor: Date | None, future: bool = False) -> Date | None:
+    """The first date expression in `text`, resolved; None when there is none or no reference."""
+    hits = []
+    for kind, pat in PATTERNS:
+        for m in pat.finditer(text):
+            hits.append((m.start(), kind, m))
+    for _, kind, m in sorted(hits, key=lambda h: h[0]):
+        d = _resolve_one(kind, m, pub, anchor, future)
+        if d is not None:
+            return d
+    return None
+
+
+def _resolve_one(kind: str, m: re.Match, pub: Date | None, anchor: Date | None, future: bool) -> Date | None:
+    try:
+        if kind == "iso":
+            return Date(int(m[1]), int(m[2]), int(m[3]))
+        if kind in ("mdy", "dmy"):
+            month_s, day_s = (m[1], m[2]) if kind == "mdy" else (m[2], m[1])
+            month = MONTHS[month_s.lower().rstrip(".")[:4] if month_s.lower().startswith("sept") else month_s.lower().rstrip(".")[:3]]
+            day = int(day_s)
+            if m[3]:
+                return Date(int(m[3]), month, day)
+            if pub is None:
+                return None
+            d = Date(pub.year, month, day)
+            # A date without a year is the nearest one, usually in the past of a news story.
+            if d > pub + timedelta(days=60):
+                d = Date(pub.year - 1, month, day)
+            elif d < pub - timedelta(days=305):
+                d = Date(pub.year + 1, month, day)
+            return d
+    except (ValueError, KeyError):
+        return None
+    if pub is None:
+        return None
+    base = anchor or pub
+    if kind == "before_yesterday":
+        return pub - timedelta(days=2)
+    if kind == "yesterday":
+        return pub - timedelta(days=1)
+    if kind == "today":
+        return pub
+    if kind == "tomorrow":
+        return pub + timedelta(days=1)
+    if kind == "ago":
+        n = int(m[1]) if m[1].isdigit() else SMALL[m[1].lower()]
+        return pub - timedelta(days=n * (7 if m[2].lower() == "week" else 1))
+    if kind == "earlier":
+        n = int(m[1]) if m[1].isdigit() else SMALL[m[1].lower()]
+        days = n * (7 if m[2].lower() == "week" else 1)
+        return base - timedelta(days=days) if m[3].lower() in ("earlier", "before") else base + timedelta(days=days)
+    if kind == "prev_day":
+        return base - timedelta(days=1)
+    if kind == "next_day":
+        return base + timedelta(days=1)
+    if kind == "weekday":
+        qual = (m[1] or "").strip().lower()
+        wd = WEEKDAYS[m[2].lower()]
+        if future or qual == "next":
+            delta = (wd - pub.weekday()) % 7 or (7 if qual == "next" else 0)
+            return pub + timedelta(days=delta)
+        delta = (pub.weekday() - wd) % 7
+        if qual == "last" and delta == 0:
+            delta = 7
+        return pub - timedelta(days=delta)
+    return None
+
+
+@stage("dates", reads=("events", "date"), writes=("events.date",))
+def dates(articles: list[Article], res: Resources) -> None:
+    for article in articles:
+        anchor: Date | None = None
+        last_end = 0
+        for ev in article.events:
+            # Narrative time does not carry across paragraphs.
+            if "\n\n" in article.text[last_end:ev.evidence.start]:
+                anchor = None
+            last_end = max(last_end, ev.evidence.end)
+            tok = article.doc[ev.trigger_i]
+            future = any(c.lower_ in ("will", "'ll", "shall") for c in tok.children if c.dep_ == "aux")
+            d = resolve(ev.evidence.text, article.date, anchor, future)
+            if d is not None:
+                anchor = d
+            ev.date = d or anchor or article.date

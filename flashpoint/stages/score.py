@@ -1,0 +1,35 @@
+"""Modes, contexts, quad code, PLOVER scale and confidence, once the arguments are known."""
+
+from __future__ import annotations
+
+from ..article import Article
+from ..pipeline import Resources, stage
+
+
+@stage("score", reads=("events",), writes=("events.mode", "events.context", "events.quad_code",
+                                            "events.event_scale", "events.confidence"))
+def score(articles: list[Article], res: Resources) -> None:
+    modes, contexts, scale = res.modes, res.contexts, res.scale
+    for article in articles:
+        for ev in article.events:
+            sent = article.doc[ev.trigger_i].sent
+            # Modes are read from the trigger's own clause, so a second action in the sentence
+            # does not lend its weapon.
+            trig = article.doc[ev.trigger_i]
+            clause = list(trig.subtree) if len(list(trig.subtree)) > 2 else list(sent)
+            lemmas = {t.lemma_.lower() for t in clause} | {t.lower_ for t in clause}
+            text = " ".join(t.lower_ for t in clause)
+            etype = ev.event[0]
+            found = modes.match(etype, lemmas, text)
+            ev.mode = list(dict.fromkeys(ev.mode + found))
+            if ev.mode and ev.mode[0] not in dict.fromkeys(found) and found and etype == "ASSAULT":
+                # A weapon named in the clause is more specific than the verb's default mode.
+                ev.mode = list(dict.fromkeys(found + ev.mode))
+            sent_lemmas = {t.lemma_.lower() for t in sent} | {t.lower_ for t in sent}
+            ev.context = contexts.match("*", sent_lemmas, sent.text.lower())
+            ev.quad_code = scale.quads[etype]
+            ev.event_scale = scale.scale(etype, ev.mode[0] if ev.mode else None)
+            coded = sum(1 for a in ev.actor if a.code) + sum(1 for r in ev.recipient if r.code)
+            ev.confidence = min(0.99, ev.confidence + 0.15 * bool(any(a.code for a in ev.actor))
+                                + 0.1 * bool(any(r.code or r.sector for r in ev.recipient))
+                                + 0.05 * bool(ev.mode) + 0.05 * (coded > 1))
