@@ -101,19 +101,22 @@ def eval_case2021(data: Path, pipeline: Pipeline, limit: int | None = None) -> d
 
 
 def police_labels(events: list[Event]) -> set[str]:
-    """IndiaPoliceEvents labels a sentence's events imply: actions by police (or by nobody named)."""
+    """IndiaPoliceEvents labels a sentence's events imply. Arrests by an unnamed actor count (in
+    these reports arrests are police actions); killing and force need police as the actor."""
     labels = set()
     for e in events:
         sectors = {a.sector for a in e.actor}
-        by_police = "COP" in sectors or (not e.actor and True)
-        if not by_police:
-            continue
+        police = "COP" in sectors
         t = e.event[0]
-        if t == "COERCE" and "arrest" in e.mode:
+        if t == "COERCE" and "arrest" in e.mode and (police or not sectors - {None}):
             labels.add("ARREST")
+        if not police:
+            continue
         if t == "ASSAULT":
             if e.size.dead or e.trigger.lower().startswith(("kill", "shot")) or "targeted" in e.mode:
                 labels.add("KILL")
+            labels.add("FORCE")
+        if t == "COERCE" and ("restrict" in e.mode and e.trigger.lower().startswith("dispers")):
             labels.add("FORCE")
     return labels
 
@@ -132,7 +135,8 @@ def eval_indiapolice(data: Path, pipeline: Pipeline, limit: int | None = None) -
         pred = police_labels(a.events)
         gold = gold_by[a.id]
         for lab in POLICE_LABELS:
-            counts[lab][("t" if lab in gold else "f") + ("p" if lab in pred else "n")] += 1
+            g, q = lab in gold, lab in pred
+            counts[lab]["tp" if g and q else "fp" if q else "fn" if g else "tn"] += 1
     for lab, c in counts.items():
         tp, fp, fn = c["tp"], c["fp"], c["fn"]
         prec = tp / (tp + fp) if tp + fp else 0.0

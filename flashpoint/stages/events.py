@@ -71,8 +71,9 @@ def _candidate(tok: Token, lex: EventLexicon, mentions: dict[int, Mention]) -> C
                 if trig.object_in and not _object_in(tok, lex.__getattribute__(trig.object_in)):
                     continue
                 return Candidate(tok, trig, False, key)
-        return None
-    if tok.pos_ in ("NOUN", "PROPN") and tok.i not in mentions:
+        if not (tok.tag_ == "VBG" and tok.dep_ in ("pobj", "dobj", "nsubj", "nsubjpass")):
+            return None
+    if (tok.pos_ in ("NOUN", "PROPN") or tok.tag_ == "VBG") and tok.i not in mentions:
         if tok.dep_ == "compound" or tok.ent_type_ in ("ORG", "WORK_OF_ART", "LAW", "EVENT", "PERSON"):
             return None
         for key in _noun_keys(tok):
@@ -187,6 +188,9 @@ def _embedding(tok: Token, lex: EventLexicon, triggers: dict[int, Candidate]) ->
         pc = triggers.get(parent.i)
         if t.dep_ in ("nsubj", "nsubjpass") and parent.pos_ in ("VERB", "AUX"):
             return None, None
+        if t.dep_ == "relcl":
+            # A relative clause reports what a participant did: an event in its own right.
+            return None, None
         if pc is not None and pc.trig.type in VERBAL_CONTENT_TYPES | {"ACCUSE"} and (
             pc.trig.type in VERBAL_CONTENT_TYPES or t.dep_ in ("prep", "pcomp", "pobj", "ccomp", "xcomp")
         ):
@@ -297,7 +301,8 @@ def _code_candidate(c: Candidate, sent: Span, article: Article, lex: EventLexico
             actor_heads = dobj[:1]
     else:
         poss = _children(tok, ("poss",))
-        mods = [m for m in tok.children if m.dep_ in ("amod", "compound", "nmod") and m.i in mentions]
+        mods = [m for m in tok.children if m.dep_ in ("amod", "compound", "nmod")
+                and (m.i in mentions or index.sector_of(m))]
         by = _pobjs(tok, frozenset({"by", "from"}))
         of = _pobjs(tok, frozenset({"of"}))
         actor_heads = poss or mods or by
@@ -318,11 +323,11 @@ def _code_candidate(c: Candidate, sent: Span, article: Article, lex: EventLexico
         if not actor_heads and not recipient_heads:
             return None
 
-    actor_heads = [t for t in actor_heads if t.lemma_.lower() not in lex.non_agents]
-    if not c.noun and not actor_heads and not recipient_heads:
-        subj, _ = _subject(tok)
-        if subj is None or subj.lemma_.lower() in lex.non_agents:
-            return None
+    if any(t.lemma_.lower() in lex.non_agents for t in actor_heads):
+        # "An earthquake killed 40 people": a disaster or accident, not a political event.
+        return None
+    if not c.noun and not actor_heads and not recipient_heads and _subject(tok)[0] is None:
+        return None
 
     # Future and reported-future actions become the speaker's commitment or threat.
     if modality == "future":
