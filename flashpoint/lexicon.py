@@ -59,6 +59,7 @@ class EventLexicon:
     speech_verbs: frozenset[str]
     labor_words: frozenset[str]
     weapons: frozenset[str]
+    arms: frozenset[str]
     non_agents: frozenset[str]
     # Particle / multiword verb heads, so "pull" is looked at only when "pull out" exists.
     phrasal_heads: frozenset[str] = field(default_factory=frozenset)
@@ -88,6 +89,7 @@ class EventLexicon:
             speech_verbs=words("speech_verbs"),
             labor_words=words("labor_words"),
             weapons=words("weapons"),
+            arms=words("arms"),
             non_agents=words("non_agents"),
             phrasal_heads=frozenset(k.split()[0] for k in verbs if " " in k),
         )

@@ -18,6 +18,9 @@ from ..pipeline import Resources, stage
 # Dependency labels whose subtrees are not part of the noun phrase that names an actor.
 _CLAUSE_DEPS = frozenset({"relcl", "acl", "advcl", "conj", "cc", "appos", "punct", "prep", "det", "nummod", "quantmod"})
 _KEEP_PREPS = frozenset({"of", "from"})
+_QUANTITY_HEADS = frozenset({"score", "scores", "hundred", "hundreds", "dozen", "dozens", "thousand", "thousands",
+                             "number", "group", "member", "members", "some", "many", "several", "one", "two",
+                             "three", "four", "five", "all", "most", "unit", "team", "squad", "contingent"})
 _PERSON_PRONOUNS = frozenset({"he", "she", "him", "her"})
 _GROUP_PRONOUNS = frozenset({"it", "they", "them", "we"})
 
@@ -87,6 +90,12 @@ class ActorIndex:
 
     def resolve(self, head: Token, mentions: dict[int, Mention], memory: dict[str, Actor]) -> Actor:
         """One actor for the noun phrase headed by `head` (conjuncts are resolved separately)."""
+        if head.lemma_.lower() in _QUANTITY_HEADS:
+            # "scores of Afghan soldiers": the actor is the thing counted.
+            counted = [p for c in head.children if c.dep_ == "prep" and c.lower_ == "of"
+                       for p in c.children if p.dep_ == "pobj"]
+            if counted:
+                head = counted[0]
         tokens = sorted(_np_tokens(head), key=lambda t: t.i)
         span_start, span_end = tokens[0].i, tokens[-1].i + 1
         doc = head.doc

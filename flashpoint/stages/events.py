@@ -68,7 +68,7 @@ def _candidate(tok: Token, lex: EventLexicon, mentions: dict[int, Mention]) -> C
             for trig in lex.verbs.get(key, ()):
                 if trig.needs_object and not any(c.dep_ in ("dobj", "dative") for c in tok.children):
                     continue
-                if trig.object_in and not _object_in(tok, lex.__getattribute__(trig.object_in)):
+                if trig.object_in and not _object_in(tok, getattr(lex, trig.object_in)):
                     continue
                 return Candidate(tok, trig, False, key)
         if not (tok.tag_ == "VBG" and tok.dep_ in ("pobj", "dobj", "nsubj", "nsubjpass")):

@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from ..article import Article
 from ..pipeline import Resources, stage
+from .events import _governing_verb
+
+_CROWD = frozenset({"rioters", "protesters", "demonstrators", "protestors", "mob", "crowd", "crowds", "rioter",
+                    "protester", "demonstrator", "activists", "supporters", "students"})
 
 
 @stage("score", reads=("events",), writes=("events.mode", "events.context", "events.quad_code",
@@ -16,9 +20,14 @@ def score(articles: list[Article], res: Resources) -> None:
             # Modes are read from the trigger's own clause, so a second action in the sentence
             # does not lend its weapon.
             trig = article.doc[ev.trigger_i]
-            clause = list(trig.subtree) if len(list(trig.subtree)) > 2 else list(sent)
+            root = trig if trig.pos_ == "VERB" else _governing_verb(trig)
+            clause = list(root.subtree) if len(list(root.subtree)) > 2 else list(sent)
             lemmas = {t.lemma_.lower() for t in clause} | {t.lower_ for t in clause}
             text = " ".join(t.lower_ for t in clause)
+            if ev.event[0] == "ASSAULT" and any(a.sector == "CVL" and _CROWD & set(a.text.lower().split())
+                                                 for a in ev.actor):
+                # Violence by protesters or a crowd is a riot (PLOVER PROTEST riot), not an assault.
+                ev.event, ev.mode = ["PROTEST"], ["riot"]
             etype = ev.event[0]
             found = modes.match(etype, lemmas, text)
             ev.mode = list(dict.fromkeys(ev.mode + found))
