@@ -41,9 +41,9 @@ def f1_table(gold: list[str], pred: list[str]) -> dict[str, Any]:
     labels = sorted(set(gold))
     per = {}
     for lab in labels:
-        tp = sum(1 for g, p in zip(gold, pred) if g == lab and p == lab)
-        fp = sum(1 for g, p in zip(gold, pred) if g != lab and p == lab)
-        fn = sum(1 for g, p in zip(gold, pred) if g == lab and p != lab)
+        tp = sum(1 for g, p in zip(gold, pred, strict=True) if g == lab and p == lab)
+        fp = sum(1 for g, p in zip(gold, pred, strict=True) if g != lab and p == lab)
+        fn = sum(1 for g, p in zip(gold, pred, strict=True) if g == lab and p != lab)
         prec = tp / (tp + fp) if tp + fp else 0.0
         rec = tp / (tp + fn) if tp + fn else 0.0
         per[lab] = {"precision": prec, "recall": rec, "f1": 2 * prec * rec / (prec + rec) if prec + rec else 0.0,
@@ -51,7 +51,7 @@ def f1_table(gold: list[str], pred: list[str]) -> dict[str, Any]:
     n = len(gold)
     weighted = sum(per[lab]["f1"] * per[lab]["support"] for lab in labels) / n if n else 0.0
     macro = sum(per[lab]["f1"] for lab in labels) / len(labels) if labels else 0.0
-    acc = sum(1 for g, p in zip(gold, pred) if g == p) / n if n else 0.0
+    acc = sum(1 for g, p in zip(gold, pred, strict=True) if g == p) / n if n else 0.0
     return {"n": n, "weighted_f1": weighted, "macro_f1": macro, "accuracy": acc, "per_label": per}
 
 
@@ -161,7 +161,7 @@ def eval_gold(pipeline: Pipeline, limit: int | None = None) -> dict[str, Any] | 
     arts = [Article(id=str(i), text=it["text"]) for i, it in enumerate(items)]
     gold_types, pred_types = [], []
     actor_hits = actor_n = rec_hits = rec_n = 0
-    for it, a in zip(items, pipeline.run(arts)):
+    for it, a in zip(items, pipeline.run(arts), strict=True):
         want = it.get("event") or "NONE"
         ev = next((e for e in a.events if e.event[0] == want), None) or main_event(a.events)
         got = ev.event[0] if ev else "NONE"

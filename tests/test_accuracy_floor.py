@@ -1,0 +1,34 @@
+"""Accuracy floors on the project's gold articles and, when present, the development data."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from flashpoint.evaluate import eval_case2021, eval_gold, eval_indiapolice
+from tests.conftest import SHARED, needs_shared
+
+FLOORS = json.loads((Path(__file__).parent / "floors.json").read_text())
+
+
+def check(result, floors):
+    for fig, floor in floors.items():
+        assert result[fig] >= floor, f"{fig} fell to {result[fig]:.3f}, below the floor {floor}"
+
+
+def test_gold_floor(pipeline):
+    check(eval_gold(pipeline), FLOORS["gold"])
+
+
+@pytest.mark.devdata
+def test_case2021_floor(pipeline):
+    needs_shared("case2021_task2", "snippets.tsv")
+    check(eval_case2021(SHARED, pipeline), FLOORS["case2021"])
+
+
+@pytest.mark.devdata
+def test_indiapolice_floor(pipeline):
+    needs_shared("indiapoliceevents", "sents.jsonl")
+    check(eval_indiapolice(SHARED, pipeline), FLOORS["indiapolice"])
