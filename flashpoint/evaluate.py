@@ -65,6 +65,8 @@ def main_event(events: list[Event]) -> Event | None:
 
 
 def case_label(events: list[Event], text: str) -> str:
+    """CASE 2021 label of a snippet: its main event's ACLED sub-event type; snippets whose events
+    fall outside ACLED's taxonomy are DIPLO (political), or disasters or crime by their context."""
     ev = main_event(events)
     low = text.lower()
     if ev is not None and ev.acled:
@@ -72,18 +74,16 @@ def case_label(events: list[Event], text: str) -> str:
     if "claimed responsibility" in low or "claim responsibility" in low or "blamed" in low:
         return "ATTRIB"
     contexts = {c for e in events for c in e.context}
+    if any(w in low for w in ("earthquake", "flood", "storm", "cyclone", "hurricane", "landslide", "typhoon",
+                               "drought", "tsunami", "volcan", "tornado", "avalanche", "heavy rain")):
+        return "NATURAL_DISASTER"
     if ev is None or ev.quad_code in (2, 4):
-        if any(w in low for w in ("earthquake", "flood", "storm", "cyclone", "hurricane", "landslide", "typhoon",
-                                   "drought", "tsunami", "volcan", "tornado", "avalanche", "heavy rain")):
-            return "NATURAL_DISASTER"
-        if any(w in low for w in ("fire", "explosion", "blast", "collapse", "crash", "derail", "leak", "spill")) \
-                and "disasters" in contexts | {"disasters"}:
+        if any(w in low for w in ("fire", "explosion", "blast", "collapse", "crash", "derail", "leak", "spill")):
             return "MAN_MADE_DISASTER"
-        if "crime" in contexts or "illegal_drugs" in contexts or "trafficking" in contexts:
+        if contexts & {"crime", "illegal_drugs", "trafficking"} or any(
+                w in low for w in ("robber", "theft", "stole", "burglar", "smuggl", "cartel", "drug")):
             return "ORG_CRIME"
-    if ev is not None and ev.quad_code in (1, 3):
-        return "DIPLO"
-    return "OTHER"
+    return "DIPLO" if ev is not None else "OTHER"
 
 
 def eval_case2021(data: Path, pipeline: Pipeline, limit: int | None = None) -> dict[str, Any] | None:

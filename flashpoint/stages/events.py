@@ -126,6 +126,16 @@ def _noun_keys(tok: Token) -> list[str]:
     return keys
 
 
+def _forms(tok: Token) -> set[str]:
+    """The lemma and crude stems of a verb: the small model lemmatizes some verbs wrongly ("staged" -> "stag")."""
+    low = tok.lower_
+    out = {tok.lemma_.lower(), low}
+    for suffix in ("ing", "ed", "es", "d", "s"):
+        if low.endswith(suffix) and len(low) > len(suffix) + 2:
+            out.add(low[: -len(suffix)])
+    return out
+
+
 def _object_in(tok: Token, words: frozenset[str]) -> bool:
     return any(
         c.dep_ in ("dobj", "pobj", "nsubjpass") and c.lemma_.lower() in words
@@ -310,7 +320,7 @@ def _code_candidate(c: Candidate, sent: Span, article: Article, lex: EventLexico
             actor_heads = of[:1]
         elif etype in ("CONSULT",) and not actor_heads:
             actor_heads = _pobjs(tok, frozenset({"between", "among"}))
-        if not actor_heads and tok.dep_ in ("dobj", "attr") and tok.head.lemma_.lower() in lex.light_verbs:
+        if not actor_heads and tok.dep_ in ("dobj", "attr") and _forms(tok.head) & lex.light_verbs:
             subj, passive = _subject(tok.head)
             if subj is not None and not passive:
                 actor_heads = [subj]
@@ -320,8 +330,15 @@ def _code_candidate(c: Candidate, sent: Span, article: Article, lex: EventLexico
             recipient_heads = of[:1]
         if tok.dep_ == "nsubj" and tok.head.pos_ == "VERB":
             recipient_heads = recipient_heads or [d for d in _children(tok.head, ("dobj",)) if index.is_actor_like(d, mentions)]
+        if not actor_heads and tok.dep_ == "pobj" and tok.head.lower_ in ("in", "during", "at") and tok.head.head.pos_ == "VERB":
+            # "20,000 people gathered in a peaceful protest": the verb's subject took part.
+            subj, passive = _subject(tok.head.head)
+            if subj is not None and not passive and index.is_actor_like(subj, mentions):
+                actor_heads = [subj]
         if not actor_heads and not recipient_heads:
-            return None
+            # An event noun with no party ("protests erupted in Tripoli") is kept only with a place.
+            if etype not in ("PROTEST", "ASSAULT") or not any(t.ent_type_ in _PLACE_ENTS for t in sent):
+                return None
 
     if any(t.lemma_.lower() in lex.non_agents for t in actor_heads):
         # "An earthquake killed 40 people": a disaster or accident, not a political event.
