@@ -60,8 +60,7 @@ def cmd_extract(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         for item in read_inputs(args.inputs, default_date=args.date, max_chars=args.max_chars):
             if isinstance(item, Dropped):
                 dropped.append(item)
-                err.write(f"flashpoint: skipped {item.source}"
-                          f"{'' if item.line is None else ''}: {item.reason} [{item.code}]\n")
+                err.write(f"flashpoint: skipped {item.source}: {item.reason} [{item.code}]\n")
             else:
                 yield item
 

@@ -60,10 +60,10 @@ class ActorIndex:
             entry = self.tables.surfaces.get(span.text) or self.tables.surfaces.get(self._upper.get(span.text, ""))
             if entry is None:
                 continue
-            # A lone country surface inside a longer named entity ("Georgia Tech") is not the country.
-            ent = span[0].ent_type_
-            if entry.kind in ("country", "capital") and ent in ("ORG", "FAC", "WORK_OF_ART", "PERSON"):
-                if span[0].ent_iob_ == "B" and len(span) < len(_ent_of(span[0])):
+            # A country name inside a longer name ("Georgia Tech", "Bank of England") is not the country.
+            if entry.kind in ("country", "capital") and span[0].ent_type_ in ("ORG", "FAC", "WORK_OF_ART", "PERSON"):
+                ent = next(e for e in doc.ents if e.start <= span.start < e.end)
+                if len(ent) > len(span):
                     continue
             m = Mention(span.start, span.end, entry)
             for i in range(span.start, span.end):
@@ -169,21 +169,12 @@ class ActorIndex:
         return None
 
 
-def _ent_of(tok: Token):
-    for ent in tok.doc.ents:
-        if ent.start <= tok.i < ent.end:
-            return ent
-    return [tok]
-
-
 def _np_tokens(head: Token) -> list[Token]:
     out = [head]
     for child in head.children:
         if child.dep_ in _CLAUSE_DEPS:
             if child.dep_ == "prep" and child.lower_ in _KEEP_PREPS:
                 out.extend(child.subtree)
-            elif child.dep_ == "det" and child.tag_ == "WP$":
-                continue
             continue
         out.extend(_np_tokens(child))
     return out

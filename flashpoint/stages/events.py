@@ -304,8 +304,8 @@ def _code_candidate(c: Candidate, sent: Span, article: Article, lex: EventLexico
                 actor_heads = [subj]
             if etype != "MOBILIZE":
                 recipient_heads = [d for d in dobj if index.is_actor_like(d, mentions)]
-        if not recipient_heads or passive and not recipient_heads:
-            recipient_heads = recipient_heads or [
+        if not recipient_heads:
+            recipient_heads = [
                 p for p in _pobjs(tok, lex.recipient_preps.get(etype, frozenset())) if index.is_actor_like(p, mentions)]
         if etype == "MOBILIZE" and not actor_heads and dobj:
             actor_heads = dobj[:1]
@@ -358,8 +358,6 @@ def _code_candidate(c: Candidate, sent: Span, article: Article, lex: EventLexico
             speaker, _ = _subject(speech)
             if speaker is not None:
                 actor_heads = [speaker]
-    if etype == "THREATEN" and trig.type != "THREATEN" and trig.future_only is False:
-        recipient_heads = recipient_heads or []
 
     modes = [trig.mode] if trig.mode and etype == trig.type else []
     if trig.intent:
