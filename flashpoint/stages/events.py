@@ -330,14 +330,17 @@ def _code_candidate(c: Candidate, sent: Span, article: Article, lex: EventLexico
             recipient_heads = of[:1]
         if tok.dep_ == "nsubj" and tok.head.pos_ == "VERB":
             recipient_heads = recipient_heads or [d for d in _children(tok.head, ("dobj",)) if index.is_actor_like(d, mentions)]
-        if not actor_heads and tok.dep_ == "pobj" and tok.head.lower_ in ("in", "during", "at") and tok.head.head.pos_ == "VERB":
+        if (not actor_heads and etype == "PROTEST" and tok.dep_ == "pobj" and tok.head.lower_ in ("in", "during", "at")
+                and tok.head.head.pos_ == "VERB"):
             # "20,000 people gathered in a peaceful protest": the verb's subject took part.
             subj, passive = _subject(tok.head.head)
             if subj is not None and not passive and index.is_actor_like(subj, mentions):
                 actor_heads = [subj]
         if not actor_heads and not recipient_heads:
-            # An event noun with no party ("protests erupted in Tripoli") is kept only with a place.
-            if etype not in ("PROTEST", "ASSAULT") or not any(t.ent_type_ in _PLACE_ENTS for t in sent):
+            # An event noun with no party ("protests erupted in Tripoli", "432 arrests were made") is
+            # kept only with a place or a count.
+            if etype not in ("PROTEST", "ASSAULT", "COERCE") or not any(
+                    t.ent_type_ in _PLACE_ENTS or t.like_num for t in sent):
                 return None
 
     if any(t.lemma_.lower() in lex.non_agents for t in actor_heads):
