@@ -69,10 +69,12 @@ def case_label(events: list[Event], text: str) -> str:
     fall outside ACLED's taxonomy are DIPLO (political), or disasters or crime by their context."""
     ev = main_event(events)
     low = text.lower()
+    if any(p in low for p in ("claimed responsibility", "claim responsibility", "claims responsibility",
+                              "claiming responsibility", "responsible for the", "were behind", "was behind",
+                              "are behind", "is behind", "to be behind", "blamed", "blaming", "blames")):
+        return "ATTRIB"
     if ev is not None and ev.acled:
         return CASE_CODES.get(ev.acled["sub_event_type"], "OTHER")
-    if "claimed responsibility" in low or "claim responsibility" in low or "blamed" in low:
-        return "ATTRIB"
     contexts = {c for e in events for c in e.context}
     if any(w in low for w in ("earthquake", "flood", "storm", "cyclone", "hurricane", "landslide", "typhoon",
                                "drought", "tsunami", "volcan", "tornado", "avalanche", "heavy rain")):

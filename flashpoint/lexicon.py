@@ -60,7 +60,10 @@ class EventLexicon:
     labor_words: frozenset[str]
     weapons: frozenset[str]
     arms: frozenset[str]
+    bases: frozenset[str]
+    places: frozenset[str]
     non_agents: frozenset[str]
+    disasters: frozenset[str]
     # Particle / multiword verb heads, so "pull" is looked at only when "pull out" exists.
     phrasal_heads: frozenset[str] = field(default_factory=frozenset)
 
@@ -76,7 +79,9 @@ class EventLexicon:
                     raise DataFileError(f"{section}: {etype!r} is not a PLOVER type", source=str(path))
                 for lemma, opts in (entries or {}).items():
                     out.setdefault(str(lemma).lower(), []).append(Trigger(type=etype, **(opts or {})))
-            return {k: tuple(v) for k, v in out.items()}
+            # A trigger with a condition ("seize" a town) is tried before the plain one ("seize" goods).
+            return {k: tuple(sorted(v, key=lambda t: not (t.object_in or t.needs_object or t.future_only)))
+                    for k, v in out.items()}
 
         verbs = table("verbs")
         words = lambda key: frozenset(str(w).lower() for w in raw.get(key) or [])  # noqa: E731
@@ -90,7 +95,10 @@ class EventLexicon:
             labor_words=words("labor_words"),
             weapons=words("weapons"),
             arms=words("arms"),
+            bases=words("bases"),
+            places=words("places"),
             non_agents=words("non_agents"),
+            disasters=words("disasters"),
             phrasal_heads=frozenset(k.split()[0] for k in verbs if " " in k),
         )
 
@@ -152,6 +160,8 @@ class AcledRule:
     modes: frozenset[str] = frozenset()
     cue_words: frozenset[str] = frozenset()
     cue_phrases: tuple[str, ...] = ()
+    also_words: frozenset[str] = frozenset()
+    also_phrases: tuple[str, ...] = ()
     actor_sectors: frozenset[str] = frozenset()
     recipient_sectors: frozenset[str] = frozenset()
 
@@ -162,9 +172,10 @@ def load_acled_rules(path: Path | None = None) -> list[AcledRule]:
     for i, r in enumerate(load_yaml(path)["rules"]):
         try:
             words, phrases = CueTable.split(r.get("cues") or [])
+            also_words, also_phrases = CueTable.split(r.get("also") or [])
             rules.append(AcledRule(
                 type=r["type"], acled=(r["acled"][0], r["acled"][1]), modes=frozenset(r.get("modes") or []),
-                cue_words=words, cue_phrases=phrases,
+                cue_words=words, cue_phrases=phrases, also_words=also_words, also_phrases=also_phrases,
                 actor_sectors=frozenset(r.get("actor_sectors") or []),
                 recipient_sectors=frozenset(r.get("recipient_sectors") or []),
             ))

@@ -21,6 +21,10 @@ def acled_for(ev: Event, rules: list[AcledRule], lemmas: set[str], text: str) ->
             rule.cue_words & lemmas or any(p in text for p in rule.cue_phrases)
         ):
             continue
+        if (rule.also_words or rule.also_phrases) and not (
+            rule.also_words & lemmas or any(p in text for p in rule.also_phrases)
+        ):
+            continue
         if rule.actor_sectors and not rule.actor_sectors & a_sec:
             continue
         if rule.recipient_sectors and not rule.recipient_sectors & r_sec:

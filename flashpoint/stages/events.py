@@ -348,6 +348,9 @@ def _code_candidate(c: Candidate, sent: Span, article: Article, lex: EventLexico
         return None
     if not c.noun and not actor_heads and not recipient_heads and _subject(tok)[0] is None:
         return None
+    if not actor_heads and etype == "ASSAULT" and any(t.lemma_.lower() in lex.disasters for t in sent):
+        # "Five people were killed after a volcano erupted": no perpetrator, and a disaster named.
+        return None
 
     # Future and reported-future actions become the speaker's commitment or threat.
     if modality == "future":

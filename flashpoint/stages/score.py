@@ -22,6 +22,8 @@ def score(articles: list[Article], res: Resources) -> None:
             trig = article.doc[ev.trigger_i]
             root = trig if trig.pos_ == "VERB" else _governing_verb(trig)
             clause = list(root.subtree) if len(list(root.subtree)) > 2 else list(sent)
+            # The parties' own words name weapons too ("suicide bombers ... killing").
+            clause += [t for h in ev.actor_heads for t in article.doc[h].subtree]
             lemmas = {t.lemma_.lower() for t in clause} | {t.lower_ for t in clause}
             text = " ".join(t.lower_ for t in clause)
             if ev.event[0] == "ASSAULT" and any(a.sector == "CVL" and _CROWD & set(a.text.lower().split())
