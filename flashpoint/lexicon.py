@@ -156,7 +156,7 @@ class PloverScale:
 @dataclass(frozen=True, slots=True)
 class AcledRule:
     type: str
-    acled: tuple[str, str]
+    acled: tuple[str, str] | None
     modes: frozenset[str] = frozenset()
     cue_words: frozenset[str] = frozenset()
     cue_phrases: tuple[str, ...] = ()
@@ -174,7 +174,8 @@ def load_acled_rules(path: Path | None = None) -> list[AcledRule]:
             words, phrases = CueTable.split(r.get("cues") or [])
             also_words, also_phrases = CueTable.split(r.get("also") or [])
             rules.append(AcledRule(
-                type=r["type"], acled=(r["acled"][0], r["acled"][1]), modes=frozenset(r.get("modes") or []),
+                type=r["type"], acled=(r["acled"][0], r["acled"][1]) if r["acled"] is not None else None,
+                modes=frozenset(r.get("modes") or []),
                 cue_words=words, cue_phrases=phrases, also_words=also_words, also_phrases=also_phrases,
                 actor_sectors=frozenset(r.get("actor_sectors") or []),
                 recipient_sectors=frozenset(r.get("recipient_sectors") or []),

@@ -29,6 +29,8 @@ def acled_for(ev: Event, rules: list[AcledRule], lemmas: set[str], text: str) ->
             continue
         if rule.recipient_sectors and not rule.recipient_sectors & r_sec:
             continue
+        if rule.acled is None:
+            return None
         return {"event_type": rule.acled[0], "sub_event_type": rule.acled[1]}
     return None
 
