@@ -7,13 +7,16 @@ from flashpoint.errors import EmptyInputError, InputError
 
 
 def test_extract_returns_events_and_dataframe(pipeline):
-    events = flashpoint.extract("Police in Lagos arrested 30 protesters on Monday.", date="2024-11-20",
+    events = flashpoint.extract("Police in Lagos arrested 30 suspected gang members on Monday.", date="2024-11-20",
                                 pipeline=pipeline)
     df = flashpoint.to_dataframe(events)
     row = df[df.event == "COERCE"].iloc[0]
     assert row.actor_code == "NGA" and row.actor_sector == "COP"
     assert row.arrested == 30 and row.date == "2024-11-18"
     assert row.acled_sub_event_type == "Arrests"
+    # ACLED codes arrests at a protest as the protest, with intervention.
+    (protest,) = flashpoint.extract("Police in Lagos arrested 30 protesters on Monday.", pipeline=pipeline)
+    assert protest.acled == {"event_type": "Protests", "sub_event_type": "Protest with intervention"}
 
 
 def test_extract_rejects_bad_text_with_coded_errors(pipeline):
