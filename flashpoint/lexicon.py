@@ -62,6 +62,12 @@ class EventLexicon:
     arms: frozenset[str]
     bases: frozenset[str]
     places: frozenset[str]
+    relations: frozenset[str]
+    demands: frozenset[str]
+    intelligence: frozenset[str]
+    money: frozenset[str]
+    trade: frozenset[str]
+    military: frozenset[str]
     non_agents: frozenset[str]
     disasters: frozenset[str]
     # Particle / multiword verb heads, so "pull" is looked at only when "pull out" exists.
@@ -97,6 +103,12 @@ class EventLexicon:
             arms=words("arms"),
             bases=words("bases"),
             places=words("places"),
+            relations=words("relations"),
+            demands=words("demands"),
+            intelligence=words("intelligence"),
+            money=words("money"),
+            trade=words("trade"),
+            military=words("military"),
             non_agents=words("non_agents"),
             disasters=words("disasters"),
             phrasal_heads=frozenset(k.split()[0] for k in verbs if " " in k),

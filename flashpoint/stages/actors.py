@@ -21,6 +21,9 @@ _KEEP_PREPS = frozenset({"of", "from"})
 _QUANTITY_HEADS = frozenset({"score", "scores", "hundred", "hundreds", "dozen", "dozens", "thousand", "thousands",
                              "number", "group", "member", "members", "some", "many", "several", "one", "two",
                              "three", "four", "five", "all", "most", "unit", "team", "squad", "contingent"})
+_FIRST_PERSON = frozenset({"we", "i", "us"})
+_POSSESSIVE_PRONOUNS = frozenset({"his", "her", "its", "their"})
+_SPEECH = frozenset({"say", "tell", "add", "state", "declare", "insist", "warn", "write"})
 _PERSON_PRONOUNS = frozenset({"he", "she", "him", "her"})
 _GROUP_PRONOUNS = frozenset({"it", "they", "them", "we"})
 
@@ -101,6 +104,12 @@ class ActorIndex:
         doc = head.doc
         text = doc[span_start:span_end].text
         low = head.lower_
+        if low in _FIRST_PERSON:
+            # "'We call on Moscow ...,' Moldova's agriculture minister said": the speaker.
+            speaker = _quote_speaker(head)
+            if speaker is not None:
+                found = self.resolve(speaker, mentions, memory)
+                return Actor(text=text, code=found.code, sector=found.sector, name=found.name)
         if low in _PERSON_PRONOUNS and "person" in memory:
             prior = memory["person"]
             return Actor(text=text, code=prior.code, sector=prior.sector, name=prior.name)
@@ -145,6 +154,11 @@ class ActorIndex:
             name = doc[head.left_edge.i:head.i + 1].text if head.left_edge.ent_type_ == "PERSON" else head.text
         if code is None and sector is not None:
             code = self._code_from_place(head, mentions)
+        if code is None and any(c.dep_ == "poss" and c.lower_ in _POSSESSIVE_PRONOUNS for c in head.children):
+            # "its minister", "his office": the group or person last named.
+            prior = memory.get("group") or memory.get("person")
+            if prior is not None:
+                code = prior.code
         actor = Actor(text=text, code=code, sector=sector, name=name)
         if code is not None:
             is_person = head.ent_type_ == "PERSON" or (head_mention is not None and head_mention.entry.kind == "person")
@@ -169,6 +183,15 @@ class ActorIndex:
         return None
 
 
+def _quote_speaker(tok: Token) -> Token | None:
+    for t in tok.sent:
+        if t.lemma_.lower() in _SPEECH and t.pos_ == "VERB":
+            for c in t.children:
+                if c.dep_ == "nsubj" and c.lower_ not in _FIRST_PERSON and c.i != tok.i:
+                    return c
+    return None
+
+
 def _np_tokens(head: Token) -> list[Token]:
     out = [head]
     for child in head.children:
@@ -191,6 +214,14 @@ def actors(articles: list[Article], res: Resources) -> None:
     for article in articles:
         doc = article.doc
         memory: dict[str, Actor] = {}
+        by_sentence: dict[int, list] = {}
         for ev in article.events:
-            ev.actor = [index.resolve(doc[i], article.mentions, memory) for i in ev.actor_heads]
-            ev.recipient = [index.resolve(doc[i], article.mentions, memory) for i in ev.recipient_heads]
+            by_sentence.setdefault(doc[ev.trigger_i].sent.start, []).append(ev)
+        for sent in doc.sents:
+            for ev in by_sentence.get(sent.start, ()):
+                ev.actor = [index.resolve(doc[i], article.mentions, memory) for i in ev.actor_heads]
+                ev.recipient = [index.resolve(doc[i], article.mentions, memory) for i in ev.recipient_heads]
+            # Whoever a sentence is about is who its pronouns refer to next ("... flew to Amman. He held talks").
+            subj = next((c for c in sent.root.children if c.dep_ in ("nsubj", "nsubjpass")), None)
+            if subj is not None and subj.lower_ not in _FIRST_PERSON and index.is_actor_like(subj, article.mentions):
+                index.resolve(subj, article.mentions, memory)

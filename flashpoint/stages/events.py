@@ -25,6 +25,8 @@ _NEGATORS = frozenset({"not", "n't", "never", "no"})
 _PLACE_PREPS = frozenset({"in", "near", "at", "outside", "across", "along", "inside", "around", "into", "on", "over", "throughout"})
 _PLACE_ENTS = frozenset({"GPE", "LOC", "FAC"})
 _SUBJ = ("nsubj", "csubj", "expl")
+# Verbs of intention: cooperation planned is an AGREE, a retreat planned a CONCEDE (PLOVER manual).
+_INTENT_VERBS = frozenset({"plan", "intend", "expect", "prepare", "aim", "hope", "agree", "decide", "want", "seek", "offer"})
 
 
 @dataclass(slots=True)
@@ -137,10 +139,16 @@ def _forms(tok: Token) -> set[str]:
 
 
 def _object_in(tok: Token, words: frozenset[str]) -> bool:
-    return any(
-        c.dep_ in ("dobj", "pobj", "nsubjpass") and c.lemma_.lower() in words
-        for c in tok.children
-    ) or any(c.dep_ == "dobj" and any(g.lemma_.lower() in words for g in c.children) for c in tok.children)
+    """Whether the verb's object (or passive subject) is one of `words`: "fired missiles",
+    "launched dozens of drones", "an aircraft carrier group was sent"."""
+    for c in tok.children:
+        if c.dep_ not in ("dobj", "nsubjpass", "pobj", "dative") and not (c.dep_ == "prep" and c.lower_ == "into"):
+            continue
+        heads = [c, *[g for g in c.children if g.dep_ in ("compound", "amod")]]
+        heads += [p for g in c.children if g.dep_ == "prep" and g.lower_ == "of" for p in g.children if p.dep_ == "pobj"]
+        if any(h.lemma_.lower() in words or h.lower_ in words for h in heads):
+            return True
+    return False
 
 
 def _has_labor(tok: Token, lex: EventLexicon) -> bool:
@@ -207,7 +215,7 @@ def _embedding(tok: Token, lex: EventLexicon, triggers: dict[int, Candidate]) ->
             if not (pc.trig.type == "ACCUSE" and t.dep_ == "dobj"):
                 return "content", None
         if t.dep_ in ("xcomp", "ccomp") and parent.lemma_.lower() in lex.complement_verbs and pc is None:
-            return "content", None
+            return ("intent" if parent.lemma_.lower() in _INTENT_VERBS else "content"), None
         if t.dep_ in ("ccomp", "parataxis") and parent.lemma_.lower() in lex.speech_verbs:
             return None, parent
         if t.dep_ not in ("xcomp", "ccomp", "conj", "dobj", "pobj", "prep", "pcomp", "advcl", "acl", "relcl", "compound", "appos", "nmod", "amod", "poss"):
@@ -273,7 +281,7 @@ def _code_candidate(c: Candidate, sent: Span, article: Article, lex: EventLexico
     mentions = article.mentions
     verb = tok if not c.noun else _governing_verb(tok)
     why, speech = _embedding(tok, lex, triggers)
-    if why == "content":
+    if why == "content" or why == "intent" and trig.type not in COOPERATIVE_TYPES | {"RETREAT"}:
         return None
     modality = _modality(verb)
     if c.noun and any(ch.lower_ == "no" for ch in tok.children):
@@ -318,7 +326,7 @@ def _code_candidate(c: Candidate, sent: Span, article: Article, lex: EventLexico
         actor_heads = poss or mods or by
         if etype == "MOBILIZE" and not actor_heads:
             actor_heads = of[:1]
-        elif etype in ("CONSULT",) and not actor_heads:
+        elif not actor_heads:
             actor_heads = _pobjs(tok, frozenset({"between", "among"}))
         if not actor_heads and tok.dep_ in ("dobj", "attr") and _forms(tok.head) & lex.light_verbs:
             subj, passive = _subject(tok.head)
@@ -352,7 +360,9 @@ def _code_candidate(c: Candidate, sent: Span, article: Article, lex: EventLexico
         # "Five people were killed after a volcano erupted": no perpetrator, and a disaster named.
         return None
 
-    # Future and reported-future actions become the speaker's commitment or threat.
+    # Future, intended and reported-future actions become the speaker's commitment or threat.
+    if why == "intent":
+        modality = "future"
     if modality == "future":
         if etype in COOPERATIVE_TYPES:
             etype = "AGREE"
