@@ -73,7 +73,7 @@ def _candidate(tok: Token, lex: EventLexicon, mentions: dict[int, Mention]) -> C
                 if trig.object_in and not _object_in(tok, getattr(lex, trig.object_in)):
                     continue
                 return Candidate(tok, trig, False, key)
-        if not (tok.tag_ == "VBG" and tok.dep_ in ("pobj", "dobj", "nsubj", "nsubjpass")):
+        if not (tok.tag_ == "VBG" and tok.dep_ in ("pobj", "dobj", "nsubj", "nsubjpass", "acl")):
             return None
     if (tok.pos_ in ("NOUN", "PROPN") or tok.tag_ == "VBG") and tok.i not in mentions:
         if tok.dep_ == "compound" or tok.ent_type_ in ("ORG", "WORK_OF_ART", "LAW", "EVENT", "PERSON"):
@@ -324,6 +324,9 @@ def _code_candidate(c: Candidate, sent: Span, article: Article, lex: EventLexico
         by = _pobjs(tok, frozenset({"by", "from"}))
         of = _pobjs(tok, frozenset({"of"}))
         actor_heads = poss or mods or by
+        if not actor_heads and tok.dep_ == "acl" and tok.tag_ == "VBG" and index.is_actor_like(tok.head, mentions):
+            # "injured in police firing", parsed as "police" modified by "firing".
+            actor_heads = [tok.head]
         if etype == "MOBILIZE" and not actor_heads:
             actor_heads = of[:1]
         elif not actor_heads:
