@@ -350,8 +350,9 @@ def _code_candidate(c: Candidate, sent: Span, article: Article, lex: EventLexico
         if not actor_heads and not recipient_heads:
             # An event noun with no party ("protests erupted in Tripoli", "432 arrests were made") is
             # kept only with a place or a count.
-            if etype not in ("PROTEST", "ASSAULT", "COERCE") or not any(
-                    t.ent_type_ in _PLACE_ENTS or t.like_num for t in sent):
+            light = tok.dep_ in ("dobj", "nsubjpass") and bool(_forms(tok.head) & lex.light_verbs)
+            if etype not in ("PROTEST", "ASSAULT", "COERCE") or not (light or any(
+                    t.ent_type_ in _PLACE_ENTS or t.like_num for t in sent)):
                 return None
 
     if any(t.lemma_.lower() in lex.non_agents for t in actor_heads):
