@@ -73,7 +73,7 @@ def _candidate(tok: Token, lex: EventLexicon, mentions: dict[int, Mention]) -> C
                 if trig.object_in and not _object_in(tok, getattr(lex, trig.object_in)):
                     continue
                 return Candidate(tok, trig, False, key)
-        if not (tok.tag_ == "VBG" and tok.dep_ in ("pobj", "dobj", "nsubj", "nsubjpass", "acl")):
+        if not (tok.tag_ == "VBG" and tok.dep_ in ("pobj", "dobj", "nsubj", "nsubjpass", "acl", "pcomp")):
             return None
     if (tok.pos_ in ("NOUN", "PROPN") or tok.tag_ == "VBG") and tok.i not in mentions:
         if tok.dep_ == "compound" or tok.ent_type_ in ("ORG", "WORK_OF_ART", "LAW", "EVENT", "PERSON"):
@@ -319,7 +319,7 @@ def _code_candidate(c: Candidate, sent: Span, article: Article, lex: EventLexico
             actor_heads = dobj[:1]
     else:
         poss = _children(tok, ("poss",))
-        mods = [m for m in tok.children if m.dep_ in ("amod", "compound", "nmod")
+        mods = [m for m in tok.children if (m.dep_ in ("amod", "compound", "nmod") or m.dep_ == "nsubj" and tok.tag_ == "VBG")
                 and (m.i in mentions or index.sector_of(m))]
         by = _pobjs(tok, frozenset({"by", "from"}))
         of = _pobjs(tok, frozenset({"of"}))
@@ -331,8 +331,11 @@ def _code_candidate(c: Candidate, sent: Span, article: Article, lex: EventLexico
             actor_heads = of[:1]
         elif not actor_heads:
             actor_heads = _pobjs(tok, frozenset({"between", "among"}))
-        if not actor_heads and tok.dep_ in ("dobj", "attr") and _forms(tok.head) & lex.light_verbs:
-            subj, passive = _subject(tok.head)
+        light = tok.head
+        if tok.dep_ in ("pobj", "pcomp") and tok.head.dep_ == "prep" and tok.head.lower_ == "to":
+            light = tok.head.head  # "resorted to firing"
+        if not actor_heads and (tok.dep_ in ("dobj", "attr") or light is not tok.head) and _forms(light) & lex.light_verbs:
+            subj, passive = _subject(light)
             if subj is not None and not passive:
                 actor_heads = [subj]
         recipient_heads = [p for p in _pobjs(tok, lex.recipient_preps.get(etype, frozenset()) | frozenset({"against"}))

@@ -105,7 +105,7 @@ def _category(tok: Token) -> str | None:
     return None
 
 
-def sentence_sizes(sent: Span) -> Size:
+def sentence_sizes(sent: Span | list[Token]) -> Size:
     size = Size()
     for tok in sent:
         if tok.dep_ in ("compound", "quantmod") and tok.head.like_num:
@@ -117,6 +117,9 @@ def sentence_sizes(sent: Span) -> Size:
             if value is None:
                 continue
             counted = tok.head if tok.dep_ == "nummod" else tok
+            of = [p for c in tok.children if c.dep_ == "prep" and c.lower_ == "of" for p in c.children if p.dep_ == "pobj"]
+            if of and tok.dep_ != "nummod":
+                counted = of[0]  # "40 of these deaths", "dozens of soldiers"
             if tok.dep_ == "pobj" and tok.head.lower_ == "of" and tok.head.head.lower_ in VAGUE:
                 continue
         if counted is None or value is None:
@@ -130,10 +133,13 @@ def sentence_sizes(sent: Span) -> Size:
 @stage("numbers", reads=("doc", "events"), writes=("events.size",))
 def numbers(articles: list[Article], res: Resources) -> None:
     for article in articles:
-        cache: dict[int, Size] = {}
         for ev in article.events:
-            sent = article.doc[ev.trigger_i].sent
-            if sent.start not in cache:
-                cache[sent.start] = sentence_sizes(sent)
-            s = cache[sent.start]
-            ev.size = Size(s.dead, s.injured, s.arrested, s.troops)
+            trig = article.doc[ev.trigger_i]
+            # The trigger's own clause first, so "six injured in police firing, 12 killed by
+            # rioters" gives each event its own figures; else the whole sentence.
+            root = trig if trig.pos_ == "VERB" else next((a for a in trig.ancestors if a.pos_ == "VERB"), trig)
+            clause = sorted(root.subtree, key=lambda t: t.i)
+            s = sentence_sizes(clause)
+            if s.empty():
+                s = sentence_sizes(trig.sent)
+            ev.size = s
