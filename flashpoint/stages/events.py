@@ -387,6 +387,9 @@ def _code_candidate(c: Candidate, sent: Span, article: Article, lex: EventLexico
         etype, modes = _intent_type(tok, triggers)
 
     place_heads = _places(tok) + (_places(verb) if c.noun and verb.i != tok.i else [])
+    # "Police in Moscow arrested ...": where the actor is said to be.
+    place_heads += [p for a in actor_heads for prep in a.children if prep.dep_ == "prep" and prep.lower_ == "in"
+                    for p in prep.children if p.dep_ == "pobj"]
     sent_text = article.text[sent.start_char:sent.end_char]
     ev = Event(
         article_id=article.id,

@@ -47,8 +47,19 @@ def places(articles: list[Article], res: Resources) -> None:
                 taken = {t.i for h in ev.actor_heads + ev.recipient_heads for t in doc[h].subtree}
                 sent = doc[ev.trigger_i].sent
                 heads = [t.i for t in sent if t.ent_type_ in _PLACE_ENTS and t.ent_iob_ == "B" and t.i not in taken
-                         and not (t.i in article.mentions and t.dep_ in ("poss", "nsubj"))]
+                         and not _names_a_source(t)]
                 ev.event_loc = _locate(heads, article, gaz, context)
+
+
+def _names_a_source(tok: Token) -> bool:
+    """A place that is someone's ("South Korea's intelligence service") or a source ("according
+    to Kyiv") is not where the event happened."""
+    ent = next((e for e in tok.doc.ents if e.start <= tok.i < e.end), None)
+    root = ent.root if ent is not None else tok
+    if root.dep_ in ("poss", "nsubj", "nsubjpass"):
+        return True
+    return any(a.lower_ == "according" or a.lemma_ in ("say", "tell", "report") and root.dep_ == "nsubj"
+               for a in root.ancestors)
 
 
 def _locate(heads: list[int], article: Article, gaz: Gazetteer, context: set[str]) -> Location | None:
