@@ -76,7 +76,7 @@ def _candidate(tok: Token, lex: EventLexicon, mentions: dict[int, Mention]) -> C
         if not (tok.tag_ == "VBG" and tok.dep_ in ("pobj", "dobj", "nsubj", "nsubjpass", "acl", "pcomp")):
             return None
     if (tok.pos_ in ("NOUN", "PROPN") or tok.tag_ == "VBG") and tok.i not in mentions:
-        if tok.dep_ == "compound" or tok.ent_type_ in ("ORG", "WORK_OF_ART", "LAW", "EVENT", "PERSON"):
+        if tok.dep_ == "compound" or tok.ent_type_ in ("ORG", "WORK_OF_ART", "LAW", "EVENT", "PERSON", "DATE", "TIME"):
             return None
         for key in _noun_keys(tok):
             trigs = lex.nouns.get(key)
@@ -203,6 +203,10 @@ def _embedding(tok: Token, lex: EventLexicon, triggers: dict[int, Candidate]) ->
             break
         path_deps.append(t.dep_)
         parent = t.head
+        if t.i != tok.i and t.pos_ in ("NOUN", "PROPN") and t.dep_ in ("pobj", "dobj"):
+            # An event named inside another noun's phrase ("demanded a probe into the police
+            # firing") is presupposed to have happened, whatever governs that noun.
+            return None, None
         pc = triggers.get(parent.i)
         if t.dep_ in ("nsubj", "nsubjpass") and parent.pos_ in ("VERB", "AUX"):
             return None, None

@@ -27,7 +27,8 @@ def score(articles: list[Article], res: Resources) -> None:
             lemmas = {t.lemma_.lower() for t in clause} | {t.lower_ for t in clause}
             text = " ".join(t.lower_ for t in clause)
             if ev.event[0] == "ASSAULT" and any(a.sector == "CVL" and _CROWD & set(a.text.lower().split())
-                                                 for a in ev.actor):
+                                                 for a in ev.actor) and not any(
+                    a.sector in ("COP", "MIL") for a in ev.actor):
                 # Violence by protesters or a crowd is a riot (PLOVER PROTEST riot), not an assault.
                 ev.event, ev.mode = ["PROTEST"], ["riot"]
             etype = ev.event[0]
