@@ -30,10 +30,24 @@ def data_path(name: str) -> Path:
     return Path(str(importlib_resources.files("flashpoint") / "data" / name))
 
 
+class _StrictLoader(yaml.SafeLoader):
+    """A YAML loader that refuses a key given twice in one mapping (PyYAML keeps the last silently)."""
+
+    def construct_mapping(self, node, deep=False):
+        seen = set()
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=deep)
+            if key in seen:
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"key {key!r} appears twice in one mapping", key_node.start_mark)
+            seen.add(key)
+        return super().construct_mapping(node, deep=deep)
+
+
 def load_yaml(path: Path) -> Any:
     try:
         with path.open(encoding="utf-8") as fh:
-            return yaml.safe_load(fh)
+            return yaml.load(fh, Loader=_StrictLoader)  # noqa: S506 (a SafeLoader subclass)
     except (OSError, yaml.YAMLError) as exc:
         raise DataFileError(f"cannot be loaded: {exc}", source=str(path)) from None
 
@@ -45,6 +59,7 @@ class Trigger:
     role: str | None = None
     needs_object: bool = False
     object_in: str | None = None
+    subject_in: str | None = None
     intent: bool = False
     future_only: bool = False
 
@@ -68,6 +83,7 @@ class EventLexicon:
     money: frozenset[str]
     trade: frozenset[str]
     military: frozenset[str]
+    security: frozenset[str]
     non_agents: frozenset[str]
     disasters: frozenset[str]
     # Particle / multiword verb heads, so "pull" is looked at only when "pull out" exists.
@@ -84,9 +100,15 @@ class EventLexicon:
                 if etype not in PLOVER_TYPES:
                     raise DataFileError(f"{section}: {etype!r} is not a PLOVER type", source=str(path))
                 for lemma, opts in (entries or {}).items():
-                    out.setdefault(str(lemma).lower(), []).append(Trigger(type=etype, **(opts or {})))
+                    # One lemma may carry several triggers of a type, each with its own condition.
+                    for o in opts if isinstance(opts, list) else [opts]:
+                        try:
+                            trigger = Trigger(type=etype, **(o or {}))
+                        except TypeError as exc:
+                            raise DataFileError(f"{section}: {etype} {lemma!r}: {exc}", source=str(path)) from None
+                        out.setdefault(str(lemma).lower(), []).append(trigger)
             # A trigger with a condition ("seize" a town) is tried before the plain one ("seize" goods).
-            return {k: tuple(sorted(v, key=lambda t: not (t.object_in or t.needs_object or t.future_only)))
+            return {k: tuple(sorted(v, key=lambda t: not (t.object_in or t.subject_in or t.needs_object or t.future_only)))
                     for k, v in out.items()}
 
         verbs = table("verbs")
@@ -109,6 +131,7 @@ class EventLexicon:
             money=words("money"),
             trade=words("trade"),
             military=words("military"),
+            security=words("security"),
             non_agents=words("non_agents"),
             disasters=words("disasters"),
             phrasal_heads=frozenset(k.split()[0] for k in verbs if " " in k),

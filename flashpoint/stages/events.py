@@ -72,6 +72,8 @@ def _candidate(tok: Token, lex: EventLexicon, mentions: dict[int, Mention]) -> C
                     continue
                 if trig.object_in and not _object_in(tok, getattr(lex, trig.object_in)):
                     continue
+                if trig.subject_in and not _subject_in(tok, getattr(lex, trig.subject_in)):
+                    continue
                 return Candidate(tok, trig, False, key)
         if not (tok.tag_ == "VBG" and tok.dep_ in ("pobj", "dobj", "nsubj", "nsubjpass", "acl", "pcomp")):
             return None
@@ -149,6 +151,15 @@ def _object_in(tok: Token, words: frozenset[str]) -> bool:
         if any(h.lemma_.lower() in words or h.lower_ in words for h in heads):
             return True
     return False
+
+
+def _subject_in(tok: Token, words: frozenset[str]) -> bool:
+    """Whether the doer is one of `words`: "police fired", "caught by the police"."""
+    subj, passive = _subject(tok)
+    doers = [p for a in tok.children if a.dep_ == "agent" for p in a.children if p.dep_ == "pobj"]
+    if subj is not None and not passive:
+        doers.append(subj)
+    return any(d.lemma_.lower() in words or d.lower_ in words for d in doers)
 
 
 def _has_labor(tok: Token, lex: EventLexicon) -> bool:
