@@ -153,9 +153,12 @@ def gold_dir() -> Path:
     return Path(__file__).resolve().parent / "data" / "gold"
 
 
-def eval_gold(pipeline: Pipeline, limit: int | None = None) -> dict[str, Any] | None:
-    """The project's own hand-made articles: event type, actor and recipient codes per item."""
-    path = gold_dir() / "plover_gold.jsonl"
+def eval_gold(pipeline: Pipeline, limit: int | None = None, name: str = "plover_gold.jsonl") -> dict[str, Any] | None:
+    """The project's own hand-made articles: event type, actor and recipient codes per item.
+
+    plover_gold.jsonl is the development set (its errors guide lexicon work); plover_heldout.jsonl
+    was written separately and is only ever scored, never used to change the coder."""
+    path = gold_dir() / name
     if not path.exists():
         return None
     with path.open(encoding="utf-8") as fh:
@@ -188,6 +191,7 @@ def run_all(data: Path, only: Iterable[str] | None = None, limit: int | None = N
         "case2021": lambda: eval_case2021(data, pipeline, limit),
         "indiapolice": lambda: eval_indiapolice(data, pipeline, limit),
         "gold": lambda: eval_gold(pipeline, limit),
+        "gold_heldout": lambda: eval_gold(pipeline, limit, "plover_heldout.jsonl"),
     }
     results: dict[str, Any] = {}
     for name, fn in tasks.items():

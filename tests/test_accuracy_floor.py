@@ -22,6 +22,10 @@ def test_gold_floor(pipeline):
     check(eval_gold(pipeline), FLOORS["gold"])
 
 
+def test_gold_heldout_floor(pipeline):
+    check(eval_gold(pipeline, name="plover_heldout.jsonl"), FLOORS["gold_heldout"])
+
+
 @pytest.mark.devdata
 def test_case2021_floor(pipeline):
     needs_shared("case2021_task2", "snippets.tsv")
