@@ -23,6 +23,7 @@ from .model import Dropped, Event
 if TYPE_CHECKING:
     from spacy.tokens import Doc
 
+    from .geoparse import PlaceMention
     from .stages.actors import Mention
 
 # spaCy's own default max_length; longer texts are not news articles.
@@ -41,6 +42,8 @@ class Article:
     events: list[Event] = field(default_factory=list)
     # Token index -> the actor/country mention covering it (set by the `events` stage).
     mentions: dict[int, Mention] = field(default_factory=dict)
+    # The article's toponyms, resolved (set by the `places` stage).
+    places: list[PlaceMention] = field(default_factory=list)
 
     @classmethod
     def from_dict(cls, obj: dict[str, Any], *, source: str, default_id: str,

@@ -43,9 +43,16 @@ def build_parser() -> argparse.ArgumentParser:
     ex.add_argument("--max-chars", type=int, default=DEFAULT_MAX_CHARS, help="longest article accepted, in characters")
     ex.add_argument("--quiet", action="store_true", help="no summary on standard error")
 
+    gp = sub.add_parser("geoparse", help="place mentions in articles, resolved offline (JSONL)")
+    gp.add_argument("inputs", nargs="+", metavar="PATH", help="text, HTML or JSONL files; - for standard input")
+    gp.add_argument("-o", "--output", help="write here instead of standard output")
+    gp.add_argument("--model", help="spaCy pipeline to load")
+    gp.add_argument("--max-chars", type=int, default=DEFAULT_MAX_CHARS, help="longest article accepted, in characters")
+    gp.add_argument("--quiet", action="store_true", help="no summary on standard error")
+
     ev = sub.add_parser("eval", help="measure accuracy on the development data in ../shared/data")
     ev.add_argument("--data", type=Path, help="development data folder (default: ../shared/data from the project root)")
-    ev.add_argument("--only", action="append", choices=["case2021", "indiapolice", "gold", "gold_heldout"], help="run only these")
+    ev.add_argument("--only", action="append", choices=["case2021", "indiapolice", "gold", "gold_heldout", "lgl", "trnews"], help="run only these")
     ev.add_argument("--limit", type=int, help="use at most this many items per data set")
     ev.add_argument("--json", action="store_true", help="print figures as JSON instead of a table")
     return p
@@ -56,21 +63,13 @@ def cmd_extract(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     dropped: list[Dropped] = []
     n_articles = n_events = 0
 
-    def articles():
-        for item in read_inputs(args.inputs, default_date=args.date, max_chars=args.max_chars):
-            if isinstance(item, Dropped):
-                dropped.append(item)
-                err.write(f"flashpoint: skipped {item.source}: {item.reason} [{item.code}]\n")
-            else:
-                yield item
-
     sink = open(args.output, "w", encoding="utf-8", newline="") if args.output else out
     try:
         writer = csv.DictWriter(sink, fieldnames=ACLED_COLUMNS) if args.format == "acled" else None
         if writer:
             writer.writeheader()
         article: Article
-        for article in extract_articles(articles(), pipeline):
+        for article in extract_articles(_articles(args, err, dropped), pipeline):
             n_articles += 1
             for ev in article.events:
                 n_events += 1
@@ -83,6 +82,34 @@ def cmd_extract(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             sink.close()
     if not args.quiet:
         err.write(f"flashpoint: {n_articles} article(s) coded, {n_events} event(s), {len(dropped)} input(s) failed\n")
+    return EXIT_SOME_FAILED if dropped else EXIT_OK
+
+
+def _articles(args: argparse.Namespace, err: TextIO, dropped: list[Dropped]):
+    for item in read_inputs(args.inputs, default_date=getattr(args, "date", None), max_chars=args.max_chars):
+        if isinstance(item, Dropped):
+            dropped.append(item)
+            err.write(f"flashpoint: skipped {item.source}: {item.reason} [{item.code}]\n")
+        else:
+            yield item
+
+
+def cmd_geoparse(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    pipeline = Pipeline(stages=["parse", "events", "places"], resources=Resources(model=args.model))
+    dropped: list[Dropped] = []
+    n_articles = n_places = 0
+    sink = open(args.output, "w", encoding="utf-8") if args.output else out
+    try:
+        for article in extract_articles(_articles(args, err, dropped), pipeline):
+            n_articles += 1
+            for m in article.places:
+                n_places += 1
+                sink.write(json.dumps(m.to_dict(article.id, pipeline.resources.gazetteer), ensure_ascii=False) + "\n")
+    finally:
+        if args.output:
+            sink.close()
+    if not args.quiet:
+        err.write(f"flashpoint: {n_articles} article(s), {n_places} place mention(s), {len(dropped)} input(s) failed\n")
     return EXIT_SOME_FAILED if dropped else EXIT_OK
 
 
@@ -102,6 +129,8 @@ def main(argv: list[str] | None = None, out: TextIO | None = None, err: TextIO |
     try:
         if args.command == "extract":
             return cmd_extract(args, out, err)
+        if args.command == "geoparse":
+            return cmd_geoparse(args, out, err)
         return cmd_eval(args, out, err)
     except FlashpointError as exc:
         err.write(f"flashpoint: {exc}\n")

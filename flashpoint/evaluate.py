@@ -149,6 +149,74 @@ def eval_indiapolice(data: Path, pipeline: Pipeline, limit: int | None = None) -
             "target": {"macro_f1": 0.75}}
 
 
+def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    from math import asin, cos, radians, sin, sqrt
+
+    p1, p2 = radians(lat1), radians(lat2)
+    dp, dl = p2 - p1, radians(lon2 - lon1)
+    a = sin(dp / 2) ** 2 + cos(p1) * cos(p2) * sin(dl / 2) ** 2
+    return 2 * 6371.0 * asin(sqrt(min(1.0, a)))
+
+
+def load_geoparsing(path: Path, limit: int | None = None) -> list[tuple[str, str, list[dict[str, Any]]]]:
+    import xml.etree.ElementTree as ET
+
+    out = []
+    for art in ET.parse(path).getroot().iter("article"):
+        text = art.findtext("text") or ""
+        gold = []
+        for t in art.iter("toponym"):
+            g = t.find("gaztag")
+            lat = g.findtext("lat") if g is not None else None
+            lon = g.findtext("lon") if g is not None else None
+            gold.append({"start": int(t.findtext("start")), "end": int(t.findtext("end")),
+                         "phrase": t.findtext("phrase"),
+                         "lat": float(lat) if lat else None, "lon": float(lon) if lon else None})
+        out.append((art.get("docid") or str(len(out)), text, gold))
+    return out[:limit]
+
+
+def eval_geoparsing(path: Path, pipeline: Pipeline, limit: int | None = None) -> dict[str, Any] | None:
+    """Toponym recognition and resolution against gold offsets and coordinates (161 km rule)."""
+    if not path.exists():
+        return None
+    from .geoparse import geoparse
+    from .nlp import normalize
+
+    gaz = pipeline.resources.gazetteer
+    nlp = pipeline.resources.nlp
+    docs = load_geoparsing(path, limit)
+    demonyms = pipeline.resources.actors.demonyms
+    n_gold = matched = correct = n_pred = 0
+    errors: list[float] = []
+    for (_, text, gold), doc in zip(docs, nlp.pipe(normalize(t) for _, t, _ in docs), strict=True):
+        preds = geoparse(doc, gaz, demonyms)
+        n_pred += len(preds)
+        for g in gold:
+            if g["lat"] is None:
+                continue
+            n_gold += 1
+            hit = next((m for m in preds if m.start < g["end"] and g["start"] < m.end), None)
+            if hit is None:
+                continue
+            matched += 1
+            if hit.place is None or hit.place.lat is None:
+                errors.append(20038.0)  # half the Earth's circumference: the worst error
+                continue
+            km = haversine_km(g["lat"], g["lon"], hit.place.lat, hit.place.lon)
+            errors.append(km)
+            correct += km <= 161
+    errors.sort()
+    return {
+        "n": n_gold, "articles": len(docs), "predicted_mentions": n_pred,
+        "recognition_recall": matched / n_gold if n_gold else 0.0,
+        "accuracy_161km": correct / matched if matched else 0.0,
+        "end_to_end_161km": correct / n_gold if n_gold else 0.0,
+        "median_error_km": errors[len(errors) // 2] if errors else None,
+        "mean_error_km": sum(errors) / len(errors) if errors else None,
+    }
+
+
 def gold_dir() -> Path:
     return Path(__file__).resolve().parent / "data" / "gold"
 
@@ -192,6 +260,8 @@ def run_all(data: Path, only: Iterable[str] | None = None, limit: int | None = N
         "indiapolice": lambda: eval_indiapolice(data, pipeline, limit),
         "gold": lambda: eval_gold(pipeline, limit),
         "gold_heldout": lambda: eval_gold(pipeline, limit, "plover_heldout.jsonl"),
+        "lgl": lambda: eval_geoparsing(data / "geoparsing" / "lgl.xml", pipeline, limit),
+        "trnews": lambda: eval_geoparsing(data / "geoparsing" / "TR-News.xml", pipeline, limit),
     }
     results: dict[str, Any] = {}
     for name, fn in tasks.items():
@@ -215,7 +285,8 @@ def format_table(results: dict[str, Any]) -> str:
             lines.append(f"{name:<14}{'-':>7}  {'skipped (data absent)':<22}")
             continue
         targets = r.get("target", {})
-        for fig in ("weighted_f1", "macro_f1", "accuracy", "actor_code_accuracy", "recipient_code_accuracy"):
+        for fig in ("weighted_f1", "macro_f1", "accuracy", "actor_code_accuracy", "recipient_code_accuracy",
+                    "recognition_recall", "accuracy_161km", "end_to_end_161km", "median_error_km"):
             if r.get(fig) is None:
                 continue
             t = targets.get(fig)

@@ -42,6 +42,7 @@ class ActorIndex:
         self.tables = tables
         self.matcher = matcher
         self.gazetteer = gazetteer
+        self.demonyms = {s: e.code for s, e in tables.surfaces.items() if e.kind == "demonym" and e.code}
 
     @classmethod
     def build(cls, nlp, extra_actors: list[Path] | None = None, gazetteer: Gazetteer | None = None) -> ActorIndex:

@@ -1,45 +1,28 @@
-"""Event location: the place phrase attached to the trigger, resolved offline."""
+"""Event location: the article's toponyms are resolved once (flashpoint.geoparse); each event
+takes the most precise one in the place phrases attached to its trigger."""
 
 from __future__ import annotations
 
 from spacy.tokens import Token
 
 from ..article import Article
-from ..gazetteer import Gazetteer, Place
+from ..gazetteer import Gazetteer
+from ..geoparse import PlaceMention, geoparse
 from ..model import Location
 from ..pipeline import Resources, stage
 
 _PLACE_ENTS = frozenset({"GPE", "LOC", "FAC"})
-_RESOLUTION = {"country": 1, "city": 4}
 
 
-def _place_text(tok: Token) -> str | None:
-    if tok.ent_type_ in _PLACE_ENTS:
-        start = tok.i
-        while start > 0 and tok.doc[start].ent_iob_ == "I":
-            start -= 1
-        end = tok.i + 1
-        while end < len(tok.doc) and tok.doc[end].ent_iob_ == "I":
-            end += 1
-        return tok.doc[start:end].text
-    return None
-
-
-def resolve_place(name: str, gaz: Gazetteer, context_countries: set[str]) -> Place | None:
-    cands = gaz.candidates(name) or gaz.candidates(name.removeprefix("the ").removeprefix("The "))
-    if not cands:
-        return None
-    in_context = [p for p in cands if p.country_code in context_countries]
-    return (in_context or cands)[0]
-
-
-@stage("places", reads=("doc", "events", "mentions"), writes=("events.event_loc",))
+@stage("places", reads=("doc", "events", "mentions"), writes=("events.event_loc", "places"))
 def places(articles: list[Article], res: Resources) -> None:
     gaz = res.gazetteer
+    demonyms = res.actors.demonyms
     for article in articles:
-        context = {m.entry.code for m in article.mentions.values() if m.entry.code}
+        article.places = geoparse(article.doc, gaz, demonyms)
+        by_start = {m.start: m for m in article.places}
         for ev in article.events:
-            ev.event_loc = _locate(ev.place_heads, article, gaz, context)
+            ev.event_loc = _locate(ev.place_heads, article, gaz, by_start)
             if ev.event_loc is None and res.scale.quads[ev.event[0]] in (2, 4):
                 # A material event with no place phrase of its own: a place named elsewhere in its
                 # sentence, but not one that names an actor ("Moscow said", "Seoul's spies").
@@ -48,7 +31,7 @@ def places(articles: list[Article], res: Resources) -> None:
                 sent = doc[ev.trigger_i].sent
                 heads = [t.i for t in sent if t.ent_type_ in _PLACE_ENTS and t.ent_iob_ == "B" and t.i not in taken
                          and not _names_a_source(t)]
-                ev.event_loc = _locate(heads, article, gaz, context)
+                ev.event_loc = _locate(heads, article, gaz, by_start)
 
 
 def _names_a_source(tok: Token) -> bool:
@@ -62,9 +45,9 @@ def _names_a_source(tok: Token) -> bool:
                for a in root.ancestors)
 
 
-def _locate(heads: list[int], article: Article, gaz: Gazetteer, context: set[str]) -> Location | None:
-    """The most precise place among the phrases; a named but unknown place keeps its name and
-    falls back to a country named in the same phrase ("Maryno, in Russia's Kursk region")."""
+def _locate(heads: list[int], article: Article, gaz: Gazetteer, by_start: dict[int, PlaceMention]) -> Location | None:
+    """The most precise resolved place among the phrases; a named place the gazetteer lacks keeps
+    its name and falls back to a country named in the same phrase ("Maryno, in Russia's Kursk region")."""
     doc = article.doc
     best: tuple[int, Location] | None = None
     first_name: str | None = None
@@ -74,19 +57,18 @@ def _locate(heads: list[int], article: Article, gaz: Gazetteer, context: set[str
             m = article.mentions.get(tok.i)
             if m is not None and m.entry.kind in ("country", "demonym", "capital") and fallback_country is None:
                 fallback_country = m.entry.code
-            if tok.ent_type_ not in _PLACE_ENTS or tok.ent_iob_ != "B":
+            pm = by_start.get(tok.idx)
+            if pm is None:
                 continue
-            name = _place_text(tok)
-            if name is None:
-                continue
-            first_name = first_name or name
-            place = resolve_place(name, gaz, context)
+            first_name = first_name or pm.text
+            place = pm.place
             if place is None:
                 continue
-            rank = _RESOLUTION[place.feature]
-            loc = Location(extracted_place=name, resolved_place=place.name, geonameid=place.geonameid,
-                           lat=place.lat, lon=place.lon, province=place.admin1, country_code=place.country_code,
-                           resolution=rank)
+            rank = place.resolution
+            loc = Location(extracted_place=pm.text, resolved_place=place.name, geonameid=place.geonameid,
+                           lat=place.lat, lon=place.lon,
+                           province=gaz.admin1_name(place.country_code, place.admin1),
+                           country_code=place.country_code, resolution=rank)
             if best is None or rank > best[0]:
                 best = (rank, loc)
     if best is not None and (best[0] > 1 or first_name is None or first_name == best[1].extracted_place):
@@ -95,5 +77,6 @@ def _locate(heads: list[int], article: Article, gaz: Gazetteer, context: set[str
         code = (best[1].country_code if best else None) or fallback_country
         country = gaz.country(code) if code else None
         return Location(extracted_place=first_name, resolved_place=country.name if country else None,
+                        lat=country.lat if country else None, lon=country.lon if country else None,
                         country_code=code, resolution=1 if code else None)
     return None

@@ -1,0 +1,63 @@
+"""Place mentions resolved with the article's own context; the real offline gazetteer."""
+
+from __future__ import annotations
+
+import pytest
+
+from flashpoint.article import Article
+from flashpoint.gazetteer import Gazetteer, Place
+from flashpoint.pipeline import STAGES
+
+
+@pytest.fixture(scope="module")
+def places(pipeline):
+    def run(text: str):
+        art = Article(id="t", text=text)
+        for name in ("parse", "events", "places"):
+            STAGES[name].fn([art], pipeline.resources)
+        return {m.text: m for m in art.places}
+
+    return run
+
+
+def test_paris_texas_versus_paris_france(places):
+    tx = places("A tornado damaged homes in Paris, Texas, on Sunday.")
+    assert (tx["Paris"].place.country_code, tx["Paris"].place.admin1) == ("USA", "TX")
+    fr = places("Protesters marched in Paris on Saturday against the pension reform.")
+    assert fr["Paris"].place.country_code == "FRA"
+
+
+def test_georgia_the_state_after_a_town(places):
+    ga = places("Police in Atlanta, Georgia, arrested two men.")
+    assert ga["Georgia"].place.feature == "admin1" and ga["Georgia"].place.country_code == "USA"
+    geo = places("Georgia accused Russia of occupying its territory.")
+    assert geo["Georgia"].place.country_code == "GEO"
+
+
+def test_state_abbreviation_gives_the_state(places):
+    got = places("Alexandria woman charged after a fire in Alexandria, La., on Monday.")
+    assert got["La."].place.name == "Louisiana"
+    assert got["Alexandria"].place.admin1 == "LA"
+
+
+def test_demonym_is_a_place_mention_of_the_country(places):
+    got = places("Sudanese troops clashed with rebels near the border.")
+    assert got["Sudanese"].place.country_code == "SDN" and got["Sudanese"].place.feature == "country"
+
+
+def test_offsets_point_into_the_text(places):
+    text = "Shelling hit Kharkiv and Zaporizhzhia overnight, Ukrainian officials said."
+    for m in places(text).values():
+        assert text[m.start:m.end] == m.text
+
+
+def test_place_used_as_actor_is_not_the_event_location(code):
+    (ev,) = [e for e in code("Moscow said Ukrainian drones struck an oil depot in Bryansk on Monday.") if e["event"][0] == "ASSAULT"]
+    assert ev["event_loc"]["resolved_place"] == "Bryansk"
+
+
+def test_in_memory_gazetteer_is_a_drop_in():
+    kyiv = Place(703448, "Kyiv", 50.45, 30.52, "UKR", "12", 2_797_553, "city", "PPLC")
+    ukraine = Place(None, "Ukraine", 49.0, 32.0, "UKR", None, 0, "country", "PCLI")
+    gaz = Gazetteer({"kyiv": [kyiv], "ukraine": [ukraine]})
+    assert gaz.candidates("Kyiv") == [kyiv] and gaz.country("UKR") == ukraine
