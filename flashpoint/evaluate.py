@@ -189,7 +189,7 @@ def eval_geoparsing(path: Path, pipeline: Pipeline, limit: int | None = None) ->
     demonyms = pipeline.resources.actors.demonyms
     n_gold = matched = correct = n_pred = 0
     errors: list[float] = []
-    for (_, text, gold), doc in zip(docs, nlp.pipe(normalize(t) for _, t, _ in docs), strict=True):
+    for (_, _text, gold), doc in zip(docs, nlp.pipe(normalize(t) for _, t, _ in docs), strict=True):
         preds = geoparse(doc, gaz, demonyms)
         n_pred += len(preds)
         for g in gold:
