@@ -52,7 +52,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     ev = sub.add_parser("eval", help="measure accuracy on the development data in ../shared/data")
     ev.add_argument("--data", type=Path, help="development data folder (default: ../shared/data from the project root)")
-    ev.add_argument("--only", action="append", choices=["case2021", "indiapolice", "gold", "gold_heldout", "lgl", "trnews"], help="run only these")
+    ev.add_argument("--only", action="append", choices=["case2021", "indiapolice", "gold", "gold_heldout", "lgl", "trnews", "gva"], help="run only these")
     ev.add_argument("--limit", type=int, help="use at most this many items per data set")
     ev.add_argument("--json", action="store_true", help="print figures as JSON instead of a table")
     return p

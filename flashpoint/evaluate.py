@@ -217,6 +217,59 @@ def eval_geoparsing(path: Path, pipeline: Pipeline, limit: int | None = None) ->
     }
 
 
+def incident_summary(events: list[Event]) -> dict[str, Any]:
+    """An article's main attack: the date most of its ASSAULT events share, the latest stated
+    death and injury figures (a revised toll wins), and the most precise place named."""
+    attacks = [e for e in events if e.event[0] == "ASSAULT"]
+    dates = Counter(e.date for e in attacks if e.date and e.date_explicit) or Counter(e.date for e in attacks if e.date)
+    main = min(dates, key=lambda d: (-dates[d], d)) if dates else None
+    # Figures of other, earlier attacks the story recalls ("in 2009, a gunman killed 12") are not this one's.
+    attacks = [e for e in attacks if e.date == main] or attacks
+    dead = next((e.size.dead for e in reversed(attacks) if e.size.dead is not None), 0)
+    injured = next((e.size.injured for e in reversed(attacks) if e.size.injured is not None), 0)
+    located = [e.event_loc for e in attacks if e.event_loc and e.event_loc.lat is not None]
+    loc = max(located, key=lambda loc: loc.resolution or 0) if located else None
+    return {"date": main, "dead": dead, "injured": injured,
+            "lat": loc.lat if loc else None, "lon": loc.lon if loc else None, "attacks": len(attacks)}
+
+
+def eval_gva(data: Path, pipeline: Pipeline, limit: int | None = None) -> dict[str, Any] | None:
+    """Gun-violence articles against their incident records: date, killed, injured, place (40 km)."""
+    from datetime import datetime
+
+    folder = data / "gva"
+    if not (folder / "documents.jsonl").exists():
+        return None
+    with (folder / "incidents.jsonl").open(encoding="utf-8") as fh:
+        incidents = {str(r["incident_uri"]): r for r in map(json.loads, fh)}
+    coords = json.loads((folder / "incident_lat_long.json").read_text(encoding="utf-8"))
+    with (folder / "documents.jsonl").open(encoding="utf-8") as fh:
+        docs = [d for d in map(json.loads, fh)
+                if str(d["incident_id"]) in incidents and (d.get("content") or "").strip()][:limit]
+    arts = [Article(id=d["doc_id"], text=d["content"], title=d.get("title"),
+                    date=datetime.strptime(d["dct"], "%Y-%m-%d").date() if d.get("dct") else None)
+            for d in docs]
+    hits = Counter()
+    n = 0
+    for d, art in zip(docs, pipeline.run(arts), strict=True):
+        inc = incidents[str(d["incident_id"])]
+        got = incident_summary(art.events)
+        n += 1
+        want_date = datetime.strptime(inc["date"], "%B %d, %Y").date()
+        ok_date = got["date"] == want_date
+        ok_dead = got["dead"] == int(inc["num_killed"])
+        ok_injured = got["injured"] == int(inc["num_injured"])
+        hits["date"] += ok_date
+        hits["killed"] += ok_dead
+        hits["injured"] += ok_injured
+        hits["all_three"] += ok_date and ok_dead and ok_injured
+        ll = coords.get(str(d["incident_id"]))
+        if ll and got["lat"] is not None:
+            hits["place_40km"] += haversine_km(ll[0], ll[1], got["lat"], got["lon"]) <= 40
+    return {"n": n, **{f"{k}_match": v / n for k, v in hits.items()}, "target": {"date_match": 0.85, "killed_match": 0.85,
+            "injured_match": 0.85, "place_40km_match": 0.80}}
+
+
 def gold_dir() -> Path:
     return Path(__file__).resolve().parent / "data" / "gold"
 
@@ -262,6 +315,7 @@ def run_all(data: Path, only: Iterable[str] | None = None, limit: int | None = N
         "gold_heldout": lambda: eval_gold(pipeline, limit, "plover_heldout.jsonl"),
         "lgl": lambda: eval_geoparsing(data / "geoparsing" / "lgl.xml", pipeline, limit),
         "trnews": lambda: eval_geoparsing(data / "geoparsing" / "TR-News.xml", pipeline, limit),
+        "gva": lambda: eval_gva(data, pipeline, limit),
     }
     results: dict[str, Any] = {}
     for name, fn in tasks.items():
@@ -286,7 +340,8 @@ def format_table(results: dict[str, Any]) -> str:
             continue
         targets = r.get("target", {})
         for fig in ("weighted_f1", "macro_f1", "accuracy", "actor_code_accuracy", "recipient_code_accuracy",
-                    "recognition_recall", "accuracy_161km", "end_to_end_161km", "median_error_km"):
+                    "recognition_recall", "accuracy_161km", "end_to_end_161km", "median_error_km",
+                    "date_match", "killed_match", "injured_match", "all_three_match", "place_40km_match"):
             if r.get(fig) is None:
                 continue
             t = targets.get(fig)

@@ -104,11 +104,14 @@ def geoparse(doc: Doc, gaz: Gazetteer, demonyms: dict[str, str] | None = None,
 
 def resolve(doc: Doc, spans: list[Span], cands: list[list[Place]], w: Weights = Weights()) -> list[PlaceMention]:
     # Context from what is unambiguous: named countries and states, and single-candidate places.
-    named_countries = Counter(c[0].country_code for c in cands if c and c[0].feature == "country")
-    named_states = Counter((c[0].country_code, c[0].admin1) for c in cands if c and c[0].feature == "admin1")
+    # Only unambiguous names count: "Georgia" may be the country or the state, so it names neither.
+    named_countries = Counter(c[0].country_code for c in cands
+                              if c and c[0].feature == "country" and not any(p.feature == "admin1" for p in c))
+    named_states = Counter((c[0].country_code, c[0].admin1) for c in cands
+                           if c and c[0].feature == "admin1" and not any(p.feature == "country" for p in c))
     anchors = Counter()
     for c in cands:
-        if len(c) == 1 or (c and c[0].feature in ("country", "admin1")):
+        if len({p.country_code for p in c}) == 1:
             anchors[c[0].country_code] += 1
     dominant = (anchors + named_countries).most_common(1)[0][0] if anchors or named_countries else None
     # The state most of the article's towns could be in ("Lexington County" next to Columbia, S.C.).

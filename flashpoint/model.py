@@ -82,6 +82,8 @@ class Event:
     actor_heads: list[int] = field(default_factory=list)
     recipient_heads: list[int] = field(default_factory=list)
     place_heads: list[int] = field(default_factory=list)
+    # Whether `date` came from a date expression in the event's sentence, not narrative time.
+    date_explicit: bool = False
 
     @property
     def id(self) -> str:

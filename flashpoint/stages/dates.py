@@ -124,3 +124,4 @@ def dates(articles: list[Article], res: Resources) -> None:
             if d is not None:
                 anchor = d
             ev.date = d or anchor or article.date
+            ev.date_explicit = d is not None

@@ -3,7 +3,9 @@
 Convention (docs/extraction.md): "at least N", "more than N", "over N" and "up to N" give N;
 "a dozen" 12, "dozens" 24, "scores" 40, "hundreds" 200, "thousands" 2000, "tens of thousands"
 20000, "several" 3, "a few" 3; a word a person can count ("a soldier", "one man") gives 1.
-Within a sentence the first figure found for a category wins.
+Within a sentence the first figure found for a category wins. Ages ("a 17-year-old"), addresses
+("the 600 block") and measures are not counts. With no number, singular victims of an attack
+are counted one each ("killing Sarah Davidson and injuring Leanne Smith": dead 1, injured 1).
 """
 
 from __future__ import annotations
@@ -29,6 +31,16 @@ DEAD = frozenset({"kill", "die", "dead", "death", "slay", "massacre", "execute",
 INJURED = frozenset({"injure", "wound", "hurt", "injury", "injured", "wounded", "hospitalize", "hospitalise", "casualty"})
 ARRESTED = frozenset({"arrest", "detain", "detention", "round", "jail", "custody", "apprehend", "nab", "arrested", "detained"})
 TROOPS = frozenset({"troop", "soldier", "serviceman", "personnel", "reservist", "marine", "paratrooper", "conscript"})
+_NOT_COUNTS = frozenset({"DATE", "TIME", "MONEY", "PERCENT", "ORDINAL", "QUANTITY"})
+MEASURES = frozenset({"year", "month", "week", "day", "hour", "minute", "second", "block", "mile", "kilometre",
+                      "kilometer", "km", "foot", "feet", "meter", "metre", "percent", "%", "dollar", "caliber",
+                      "calibre", "mm", "pound", "kg", "time", "p.m.", "a.m.", "yard", "acre", "degree", "mph"})
+# Singular nouns for one person: "killing a man", "the victim died" count 1.
+PERSONS = frozenset({"man", "woman", "boy", "girl", "teen", "teenager", "child", "baby", "toddler", "infant", "victim",
+                     "person", "officer", "soldier", "student", "resident", "driver", "father", "mother", "son",
+                     "daughter", "brother", "sister", "husband", "wife", "friend", "suspect", "gunman", "civilian",
+                     "policeman", "deputy", "trooper", "guard", "worker", "journalist", "protester", "youth",
+                     "individual", "male", "female", "clerk", "customer", "neighbor", "neighbour", "cousin"})
 _NUM_RE = re.compile(r"^\d{1,3}(,\d{3})+$|^\d+$|^\d+(\.\d+)?$")
 
 
@@ -66,6 +78,52 @@ def parse_number(tokens: list[Token]) -> int | None:
         else:
             break
     return int(total + current) if found else None
+
+
+def _is_age(tok: Token) -> bool:
+    """ "13-year-old": the number heads or modifies a hyphenated age."""
+    nxt = tok.doc[tok.i + 1:tok.i + 4]
+    return len(nxt) >= 2 and nxt[0].text == "-" and nxt[1].lemma_.lower() in ("year", "month", "week", "day")
+
+
+def _count_people(tok: Token) -> int:
+    """Singular people named as victims: a name or a person noun, with their conjuncts."""
+    heads = [tok, *tok.conjuncts]
+    n = 0
+    for h in heads:
+        if any(c.dep_ == "nummod" and (c.like_num or c.lower_ in VAGUE) for c in h.children):
+            return 0  # counted by its number instead
+        if h.ent_type_ == "PERSON" or (h.tag_ in ("NN", "NNP") and h.lemma_.lower() in PERSONS):
+            n += 1
+    return n
+
+
+def singular_victims(tokens) -> Size:
+    """ "killing Sarah Davidson and injuring Leanne Smith", "a man was shot dead": one each."""
+    size = Size()
+    for t in tokens:
+        lem = t.lemma_.lower()
+        cat = "dead" if lem in DEAD or t.lower_ in DEAD else "injured" if lem in INJURED or t.lower_ in INJURED else None
+        if cat is None or t.pos_ not in ("VERB", "ADJ"):
+            continue
+        if cat == "dead" and lem == "shoot":
+            continue
+        victims = [c for c in t.children if c.dep_ in ("dobj", "nsubjpass")]
+        if not victims and t.dep_ == "conj":
+            victims = [c for c in t.head.children if c.dep_ == "nsubjpass"]  # "was shot and killed"
+        if lem == "die" or t.pos_ == "ADJ":
+            victims = [c for c in t.children if c.dep_ == "nsubj"]
+            if not victims and t.dep_ in ("acomp", "oprd", "amod"):
+                head = t.head
+                # "a dead man"; "X was shot dead" / "X was left dead"
+                victims = [head] if head.pos_ in ("NOUN", "PROPN") else [
+                    c for c in head.children if c.dep_ in ("nsubjpass", "nsubj", "dobj")]
+        if t.dep_ == "oprd" or any(c.lower_ == "dead" and c.dep_ in ("acomp", "oprd", "advmod") for c in t.children):
+            cat = "dead"  # "was shot dead"
+        n = sum(_count_people(v) for v in victims)
+        if n and getattr(size, cat) is None:
+            setattr(size, cat, n)
+    return size
 
 
 def _number_run(tok: Token) -> list[Token]:
@@ -112,6 +170,8 @@ def sentence_sizes(sent: Span | list[Token]) -> Size:
             continue
         counted: Token | None = None
         value: int | None = None
+        if tok.ent_type_ in _NOT_COUNTS:
+            continue  # "February 25", "10 p.m.", "$5,000"
         if tok.like_num or tok.lower_ in VAGUE or tok.lower_ in UNITS or tok.lower_ in TENS:
             value = parse_number(_number_run(tok))
             if value is None:
@@ -124,6 +184,8 @@ def sentence_sizes(sent: Span | list[Token]) -> Size:
                 continue
         if counted is None or value is None:
             continue
+        if counted.lemma_.lower() in MEASURES or tok.dep_ in ("appos", "npadvmod") or _is_age(tok):
+            continue  # "a 17-year-old", "the 600 block", "Roberts, 13,"
         cat = _category(counted)
         if cat is not None and getattr(size, cat) is None:
             setattr(size, cat, value)
@@ -142,4 +204,8 @@ def numbers(articles: list[Article], res: Resources) -> None:
             s = sentence_sizes(clause)
             if s.empty():
                 s = sentence_sizes(trig.sent)
+            if ev.event[0] == "ASSAULT":
+                one = singular_victims(clause if s.empty() else [])
+                s = Size(s.dead if s.dead is not None else one.dead,
+                         s.injured if s.injured is not None else one.injured, s.arrested, s.troops)
             ev.size = s
