@@ -224,7 +224,7 @@ def incident_summary(events: list[Event]) -> dict[str, Any]:
     dates = Counter(e.date for e in attacks if e.date and e.date_explicit) or Counter(e.date for e in attacks if e.date)
     main = min(dates, key=lambda d: (-dates[d], d)) if dates else None
     # Figures of other, earlier attacks the story recalls ("in 2009, a gunman killed 12") are not this one's.
-    attacks = [e for e in attacks if e.date == main] or attacks
+    attacks = [e for e in attacks if not e.date_explicit or e.date == main] or attacks
     dead = next((e.size.dead for e in reversed(attacks) if e.size.dead is not None), 0)
     injured = next((e.size.injured for e in reversed(attacks) if e.size.injured is not None), 0)
     located = [e.event_loc for e in attacks if e.event_loc and e.event_loc.lat is not None]

@@ -118,8 +118,9 @@ def singular_victims(tokens) -> Size:
                 # "a dead man"; "X was shot dead" / "X was left dead"
                 victims = [head] if head.pos_ in ("NOUN", "PROPN") else [
                     c for c in head.children if c.dep_ in ("nsubjpass", "nsubj", "dobj")]
-        if t.dep_ == "oprd" or any(c.lower_ == "dead" and c.dep_ in ("acomp", "oprd", "advmod") for c in t.children):
-            cat = "dead"  # "was shot dead"
+        if t.dep_ == "oprd" or any(c.lower_ in ("dead", "fatally", "mortally") and c.dep_ in ("acomp", "oprd", "advmod")
+                                   for c in t.children):
+            cat = "dead"  # "was shot dead", "fatally wounding"
         n = sum(_count_people(v) for v in victims)
         if n and getattr(size, cat) is None:
             setattr(size, cat, n)
@@ -192,20 +193,35 @@ def sentence_sizes(sent: Span | list[Token]) -> Size:
     return size
 
 
+def _fill(size: Size, other: Size) -> Size:
+    return Size(*(a if a is not None else b for a, b in zip(
+        (size.dead, size.injured, size.arrested, size.troops),
+        (other.dead, other.injured, other.arrested, other.troops), strict=True)))
+
+
 @stage("numbers", reads=("doc", "events"), writes=("events.size",))
 def numbers(articles: list[Article], res: Resources) -> None:
     for article in articles:
+        same_type: dict[tuple[int, str], int] = {}
+        for ev in article.events:
+            key = (article.doc[ev.trigger_i].sent.start, ev.event[0])
+            same_type[key] = same_type.get(key, 0) + 1
         for ev in article.events:
             trig = article.doc[ev.trigger_i]
+            sent = trig.sent
             # The trigger's own clause first, so "six injured in police firing, 12 killed by
-            # rioters" gives each event its own figures; else the whole sentence.
+            # rioters" gives each event its own figures; the rest of the sentence fills gaps only
+            # when no other event of the type could own them.
             root = trig if trig.pos_ == "VERB" else next((a for a in trig.ancestors if a.pos_ == "VERB"), trig)
             clause = sorted(root.subtree, key=lambda t: t.i)
-            s = sentence_sizes(clause)
-            if s.empty():
-                s = sentence_sizes(trig.sent)
-            if ev.event[0] == "ASSAULT":
-                one = singular_victims(clause if s.empty() else [])
-                s = Size(s.dead if s.dead is not None else one.dead,
-                         s.injured if s.injured is not None else one.injured, s.arrested, s.troops)
-            ev.size = s
+            size = sentence_sizes(clause)
+            attack = ev.event[0] == "ASSAULT"
+            if attack:
+                size = _fill(size, singular_victims(clause))
+            if same_type[(sent.start, ev.event[0])] == 1:
+                size = _fill(size, sentence_sizes(sent))
+                if attack:
+                    size = _fill(size, singular_victims(sent))
+            elif size.empty():
+                size = sentence_sizes(sent)
+            ev.size = size
