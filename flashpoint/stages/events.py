@@ -313,6 +313,8 @@ def _code_candidate(c: Candidate, sent: Span, article: Article, lex: EventLexico
 
     if not c.noun:
         subj, passive = _subject(tok)
+        if subj is not None and subj.tag_ == "CD" and tok.tag_ == "VBN":
+            passive = True  # "three were killed and five wounded": the counted are victims
         agents = [p for a in _children(tok, ("agent",)) for p in a.children if p.dep_ == "pobj"]
         dobj = _children(tok, ("dobj", "dative"))
         if passive:

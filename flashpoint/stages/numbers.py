@@ -6,6 +6,8 @@ Convention (docs/extraction.md): "at least N", "more than N", "over N" and "up t
 Within a sentence the first figure found for a category wins. Ages ("a 17-year-old"), addresses
 ("the 600 block") and measures are not counts. With no number, singular victims of an attack
 are counted one each ("killing Sarah Davidson and injuring Leanne Smith": dead 1, injured 1).
+A later sentence with no attack of its own that revises a toll ("the death toll rose to 20")
+updates the last attack before it: the latest figure wins.
 """
 
 from __future__ import annotations
@@ -146,6 +148,8 @@ def _category(tok: Token) -> str | None:
             return "injured"
         if lem in ARRESTED or low in ARRESTED:
             return "arrested"
+        if any(c.dep_ in ("nsubj", "nsubjpass") and c.lemma_.lower() == "toll" for c in t.children):
+            return "dead"  # "the death toll rose to 20"
         for c in t.children:
             cl = c.lemma_.lower()
             if c.dep_ in ("amod", "acomp", "oprd", "appos", "advmod", "compound") and c.i != tok.i:
@@ -225,3 +229,24 @@ def numbers(articles: list[Article], res: Resources) -> None:
             elif size.empty():
                 size = sentence_sizes(sent)
             ev.size = size
+        _apply_revisions(article)
+
+
+_REVISION = frozenset({"rise", "climb", "reach", "increase", "now", "later", "revise", "update", "latest"})
+
+
+def _apply_revisions(article: Article) -> None:
+    """A later sentence that revises a toll ("The death toll later rose to 20") updates the last
+    attack before it: the latest figure wins."""
+    attacks = [e for e in article.events if e.event[0] == "ASSAULT"]
+    if not attacks:
+        return
+    for sent in article.doc.sents:
+        lemmas = {t.lemma_.lower() for t in sent}
+        if "toll" not in lemmas and not ("death" in lemmas and lemmas & _REVISION):
+            continue
+        revised = sentence_sizes(sent)
+        before = [e for e in attacks if e.trigger_i < sent.start]
+        if before and revised.dead is not None:
+            last = before[-1]
+            last.size = Size(revised.dead, last.size.injured, last.size.arrested, last.size.troops)
