@@ -21,7 +21,7 @@ import pycountry
 
 from .lexicon import ActorTables
 
-SCHEMA_VERSION = "5"
+SCHEMA_VERSION = "6"
 FEATURE_RANK = {"country": 1, "admin1": 2, "city": 4}
 
 
@@ -152,7 +152,9 @@ def build(path: Path) -> None:
         admin1 = c.get("admin1code") or None
         if iso3 and admin1:
             by_admin1[(iso3, admin1)].append((lat, lon))
-        alts = [a for a in c.get("alternatenames") or () if a.isascii() and a[:1].isupper() and len(a) > 2]
+        # Codes ("GBI", "CNS": airport and other codes) are not names a story uses for the town.
+        alts = [a for a in c.get("alternatenames") or () if a.isascii() and a[:1].isupper() and len(a) > 3
+                and not a.isupper()]
         add(int(c["geonameid"]), c["name"], "city", iso3, admin1, lat, lon, int(c.get("population") or 0),
             c.get("featurecode") or "PPL", alts)
 

@@ -50,9 +50,16 @@ def _clean(text: str) -> str:
     return text
 
 
+_DIVISIONS = frozenset({"county", "parish", "township", "borough"})
+
+
 def _lookup(gaz: Gazetteer, span: Span) -> list[Place]:
     text = _clean(span.text)
     cands = gaz.candidates(text)
+    words = text.lower().split()
+    if words and words[-1] in _DIVISIONS:
+        # "Modoc County": only a place whose own name says so, not a town with that alias.
+        cands = [p for p in cands if words[0] in p.name.lower()]
     if not cands and len(span) > 1 and span[-1].lower_ in ("region", "province", "oblast", "state", "county", "district"):
         cands = [p for p in gaz.candidates(_clean(span[:-1].text)) if p.feature in ("admin1", "city")]
     return cands
@@ -117,8 +124,11 @@ def resolve(doc: Doc, spans: list[Span], cands: list[list[Place]], w: Weights = 
     # The state most of the article's towns could be in ("Lexington County" next to Columbia, S.C.).
     states = Counter()
     for c in cands:
-        for key in {(p.country_code, p.admin1) for p in c if p.feature in ("city", "admin1")}:
-            states[key] += 1
+        # Each name votes once, for its likeliest reading: counting every reading would favour
+        # states with many small towns named after famous places.
+        top = next((p for p in c if p.feature in ("city", "admin1")), None)
+        if top is not None:
+            states[(top.country_code, top.admin1)] += 1
     local = states.most_common(1)[0][0] if states and states.most_common(1)[0][1] > 1 else None
 
     out = []

@@ -3,6 +3,8 @@ takes the most precise one in the place phrases attached to its trigger."""
 
 from __future__ import annotations
 
+from collections import Counter
+
 from spacy.tokens import Token
 
 from ..article import Article
@@ -21,6 +23,7 @@ def places(articles: list[Article], res: Resources) -> None:
     for article in articles:
         article.places = geoparse(article.doc, gaz, demonyms)
         by_start = {m.start: m for m in article.places}
+        home = _article_place(article)
         for ev in article.events:
             ev.event_loc = _locate(ev.place_heads, article, gaz, by_start)
             if ev.event_loc is None and res.scale.quads[ev.event[0]] in (2, 4):
@@ -32,6 +35,31 @@ def places(articles: list[Article], res: Resources) -> None:
                 heads = [t.i for t in sent if t.ent_type_ in _PLACE_ENTS and t.ent_iob_ == "B" and t.i not in taken
                          and not _names_a_source(t)]
                 ev.event_loc = _locate(heads, article, gaz, by_start)
+            if ev.event_loc is None and home is not None and res.scale.quads[ev.event[0]] in (2, 4):
+                # Still nothing: the dateline's place, or the town the story keeps naming.
+                ev.event_loc = _location(home, gaz)
+
+
+def _article_place(article: Article) -> PlaceMention | None:
+    """Where the story is set: its dateline ("SEATTLE -", "FRANKLIN (Feb. 4) -") if it has one,
+    else a town or city it names at least twice."""
+    resolved = [m for m in article.places if m.place is not None and m.place.lat is not None]
+    first = next((m for m in resolved if m.start < 80 and m.place.feature == "city"), None)
+    if first is not None and any(ch in article.text[first.end:first.end + 25] for ch in "-–—(:"):
+        return first
+    counts = Counter((m.place.geonameid, m.place.name) for m in resolved if m.place.feature == "city")
+    if counts:
+        (gid, _), n = counts.most_common(1)[0]
+        if n >= 2:
+            return next(m for m in resolved if m.place.geonameid == gid)
+    return None
+
+
+def _location(pm: PlaceMention, gaz: Gazetteer) -> Location:
+    p = pm.place
+    return Location(extracted_place=pm.text, resolved_place=p.name, geonameid=p.geonameid, lat=p.lat, lon=p.lon,
+                    province=gaz.admin1_name(p.country_code, p.admin1), country_code=p.country_code,
+                    resolution=p.resolution)
 
 
 def _names_a_source(tok: Token) -> bool:
@@ -65,10 +93,7 @@ def _locate(heads: list[int], article: Article, gaz: Gazetteer, by_start: dict[i
             if place is None:
                 continue
             rank = place.resolution
-            loc = Location(extracted_place=pm.text, resolved_place=place.name, geonameid=place.geonameid,
-                           lat=place.lat, lon=place.lon,
-                           province=gaz.admin1_name(place.country_code, place.admin1),
-                           country_code=place.country_code, resolution=rank)
+            loc = _location(pm, gaz)
             if best is None or rank > best[0]:
                 best = (rank, loc)
     if best is not None and (best[0] > 1 or first_name is None or first_name == best[1].extracted_place):
