@@ -1,10 +1,16 @@
 from __future__ import annotations
 
+import os
+import tempfile
 from pathlib import Path
 
 import pytest
 
 from flashpoint.pipeline import Pipeline
+
+# The gazetteer is built into a cache folder on first use; tests build their own, once per run,
+# so they neither depend on nor touch the user's cache.
+os.environ["FLASHPOINT_CACHE"] = tempfile.mkdtemp(prefix="flashpoint-test-cache-")
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared" / "data"

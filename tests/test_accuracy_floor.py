@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from flashpoint.evaluate import eval_case2021, eval_gold, eval_indiapolice
+from flashpoint.evaluate import eval_case2021, eval_geoparsing, eval_gold, eval_gva, eval_indiapolice
 from tests.conftest import SHARED, needs_shared
 
 FLOORS = json.loads((Path(__file__).parent / "floors.json").read_text())
@@ -36,3 +36,16 @@ def test_case2021_floor(pipeline):
 def test_indiapolice_floor(pipeline):
     needs_shared("indiapoliceevents", "sents.jsonl")
     check(eval_indiapolice(SHARED, pipeline), FLOORS["indiapolice"])
+
+
+@pytest.mark.devdata
+@pytest.mark.parametrize(("name", "file"), [("lgl", "lgl.xml"), ("trnews", "TR-News.xml")])
+def test_geoparsing_floor(pipeline, name, file):
+    path = needs_shared("geoparsing", file)
+    check(eval_geoparsing(path, pipeline), FLOORS[name])
+
+
+@pytest.mark.devdata
+def test_gva_floor(pipeline):
+    needs_shared("gva", "documents.jsonl")
+    check(eval_gva(SHARED, pipeline), FLOORS["gva"])
