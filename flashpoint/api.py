@@ -30,7 +30,7 @@ def extract(text: str, date: Date | str | None = None, *, article_id: str = "tex
     >>> events = extract("Russian forces shelled Kharkiv on Monday.", date="2024-11-20")
     """
     check_text(text, source=article_id, max_chars=DEFAULT_MAX_CHARS)
-    pub = parse_iso_date(date, source=article_id) if isinstance(date, str) else date
+    pub = parse_iso_date(date, source=article_id) if date is not None else None
     article = Article(id=article_id, text=text, title=title, date=pub)
     (done,) = (pipeline or default_pipeline()).run_batch([article])
     return done.events

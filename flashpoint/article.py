@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+import re
 import sys
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date as Date
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
 
@@ -62,7 +64,7 @@ class Article:
         check_text(text, source=source, max_chars=max_chars)
         raw_date = obj.get("date")
         return cls(
-            id=str(obj.get("id") or default_id),
+            id=str(obj["id"]) if obj.get("id") is not None and str(obj["id"]).strip() else default_id,
             text=text,
             title=obj.get("title") or None,
             date=parse_iso_date(raw_date, source=source) if raw_date else default_date,
@@ -71,11 +73,22 @@ class Article:
         )
 
 
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
 def parse_iso_date(value: Any, *, source: str) -> Date:
+    """A date given as YYYY-MM-DD (a datetime or a timestamp string keeps its day)."""
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, Date):
+        return value
+    text = value.strip() if isinstance(value, str) else None
+    if text is None or not _ISO_DATE.fullmatch(text[:10]):
+        raise InputError(f"date {value!r} is not YYYY-MM-DD", source=source)
     try:
-        return Date.fromisoformat(str(value)[:10])
+        return datetime.fromisoformat(text).date() if len(text) > 10 else Date.fromisoformat(text)
     except ValueError:
-        raise InputError(f"date {value!r} is not YYYY-MM-DD", source=source) from None
+        raise InputError(f"date {value!r} is not a calendar date as YYYY-MM-DD", source=source) from None
 
 
 def check_text(text: str, *, source: str, max_chars: int) -> None:
@@ -123,39 +136,45 @@ def looks_like_html(text: str) -> bool:
 
 def read_source(name: str, *, default_date: Date | None = None,
                 max_chars: int = DEFAULT_MAX_CHARS, stdin: BinaryIO | None = None) -> Iterator[Article | Dropped]:
-    """Yield an Article for each article in one input, or a Dropped record saying why not."""
+    """Yield an Article for each article in one input, or a Dropped record saying why not.
+
+    JSONL is streamed line by line, so a batch file may be of any size; the size limit applies to
+    each article. A text or HTML file over the limit is refused before it is decoded."""
     if name == "-":
         stream = stdin if stdin is not None else sys.stdin.buffer
-        data = stream.read(max_chars * 4 + 1)
         label, suffix = "<stdin>", ""
-    else:
-        path = Path(name)
-        label, suffix = name, path.suffix.lower()
-        try:
-            if path.is_dir():
-                raise InputError("is a directory; pass the files in it (e.g. DIR/*.txt)", source=name)
-            # Bytes of UTF-8 are at most 4 per character; read just past the limit to detect it.
-            with path.open("rb") as fh:
-                data = fh.read(max_chars * 4 + 1)
-        except FileNotFoundError:
-            yield Dropped(name, "no such file", InputError.code)
-            return
-        except InputError as exc:
-            yield Dropped(name, exc.message, exc.code)
-            return
-        except OSError as exc:
-            yield Dropped(name, f"cannot be read: {exc.strerror}", InputError.code)
-            return
+        yield from _read_stream(stream, label, suffix, default_date, max_chars)
+        return
+    path = Path(name)
+    if path.is_dir():
+        yield Dropped(name, "is a directory; pass the files in it (e.g. DIR/*.txt)", InputError.code)
+        return
+    try:
+        with path.open("rb") as fh:
+            yield from _read_stream(fh, name, path.suffix.lower(), default_date, max_chars)
+    except FileNotFoundError:
+        yield Dropped(name, "no such file", InputError.code)
+    except OSError as exc:
+        yield Dropped(name, f"cannot be read: {exc.strerror}", InputError.code)
+
+
+def _read_stream(fh: BinaryIO, label: str, suffix: str, default_date: Date | None,
+                 max_chars: int) -> Iterator[Article | Dropped]:
+    head = fh.read(4096)
+    is_jsonl = suffix in (".jsonl", ".ndjson") or (suffix == "" and head.lstrip().startswith(b"{"))
+    if is_jsonl:
+        lines = _byte_lines(head, fh)
+        yield from read_jsonl(lines, source=label, default_date=default_date, max_chars=max_chars)
+        return
+    # UTF-8 needs at most 4 bytes a character: read just past the most a valid article can take.
+    cap = max_chars * 4
+    data = head + fh.read(max(0, cap + 1 - len(head)))
+    if len(data) > cap:
+        yield Dropped(label, f"is over {cap:,} bytes, more than {max_chars:,} characters can take; "
+                             "split it into articles or raise --max-chars", TooLargeError.code)
+        return
     try:
         text = decode_bytes(data, source=label)
-    except InputError as exc:
-        yield Dropped(label, exc.message, exc.code)
-        return
-    stem = Path(label).name
-    if suffix in (".jsonl", ".ndjson") or (suffix == "" and text.lstrip().startswith("{")):
-        yield from read_jsonl(text.splitlines(), source=label, default_date=default_date, max_chars=max_chars)
-        return
-    try:
         if suffix in (".html", ".htm") or looks_like_html(text):
             body, title = html_to_text(text, source=label)
         else:
@@ -164,15 +183,40 @@ def read_source(name: str, *, default_date: Date | None = None,
     except InputError as exc:
         yield Dropped(label, exc.message, exc.code)
         return
-    yield Article(id=stem, text=body, title=title, date=default_date, source=label)
+    yield Article(id=Path(label).name, text=body, title=title, date=default_date, source=label)
 
 
-def read_jsonl(lines: Iterable[str], *, source: str, default_date: Date | None = None,
+def _byte_lines(head: bytes, fh: BinaryIO) -> Iterator[str | bytes]:
+    """Lines of a JSONL stream, split on \n only (JSON strings may hold U+2028 and friends)."""
+    buf = head
+    while True:
+        *complete, buf = buf.split(b"\n")
+        yield from complete
+        chunk = fh.read(1 << 20)
+        if not chunk:
+            break
+        buf += chunk
+    if buf:
+        yield buf
+
+
+def read_jsonl(lines: Iterable[str | bytes], *, source: str, default_date: Date | None = None,
                max_chars: int = DEFAULT_MAX_CHARS) -> Iterator[Article | Dropped]:
-    for lineno, line in enumerate(lines, start=1):
+    for lineno, raw in enumerate(lines, start=1):
+        if isinstance(raw, bytes):
+            try:
+                line = raw.decode("utf-8-sig" if lineno == 1 else "utf-8")
+            except UnicodeDecodeError as exc:
+                yield Dropped(source, f"line {lineno} is not valid UTF-8 (byte {exc.start})", EncodingError.code, line=lineno)
+                continue
+        else:
+            line = raw
         if not line.strip():
             continue
-        where = f"{source}:{lineno}"
+        if len(line) > max_chars * 2:
+            yield Dropped(source, f"line {lineno} has {len(line):,} characters, over the limit; raise --max-chars",
+                          TooLargeError.code, line=lineno)
+            continue
         try:
             obj = json.loads(line)
         except json.JSONDecodeError as exc:
@@ -180,7 +224,7 @@ def read_jsonl(lines: Iterable[str], *, source: str, default_date: Date | None =
                           JSONLineError.code, line=lineno)
             continue
         try:
-            yield Article.from_dict(obj, source=where, default_id=f"{Path(source).name}:{lineno}",
+            yield Article.from_dict(obj, source=f"{source}:{lineno}", default_id=f"{Path(source).name}:{lineno}",
                                     default_date=default_date, max_chars=max_chars)
         except InputError as exc:
             yield Dropped(source, f"line {lineno} {exc.message}", exc.code, line=lineno)

@@ -87,8 +87,9 @@ class Event:
 
     @property
     def id(self) -> str:
-        # Stable across runs: the same article text and trigger position give the same id.
-        key = f"{self.article_id}\x1f{self.trigger_start}\x1f{self.event[0]}"
+        # Stable across runs: the same article, sentence and trigger give the same id; the sentence
+        # keeps two texts under one name (stdin, files of the same name) apart.
+        key = f"{self.article_id}\x1f{self.trigger_start}\x1f{self.event[0]}\x1f{self.evidence.text}"
         return hashlib.sha1(key.encode("utf-8")).hexdigest()[:16]
 
     def to_plover(self) -> dict[str, Any]:

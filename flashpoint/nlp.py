@@ -43,6 +43,8 @@ def normalize(text: str) -> str:
     a sentence, after a headline: the first line of a paragraph, without closing punctuation,
     the text's first line, or shorter than its wrapped lines, or followed by a dateline.
     """
+    # A carriage return is a space to the parser; the text keeps its length.
+    text = text.replace("\r", " ")
     matches = list(_NEWLINE.finditer(text))
     if not matches:
         return text
@@ -52,7 +54,11 @@ def normalize(text: str) -> str:
         i = m.start()
         line_start = text.rfind("\n", 0, i) + 1
         line = text[line_start:i]
-        first_of_paragraph = line_start == 0 or text[max(0, line_start - 2):line_start] == "\n\n"
+        prev_end = text.rfind("\n", 0, max(0, line_start - 1))
+        first_of_paragraph = line_start == 0 or not text[prev_end + 1:line_start - 1].strip()
+        next_end = text.find("\n", i + 1)
+        if not line.strip() or not text[i + 1:next_end if next_end >= 0 else len(text)].strip():
+            continue  # a blank line: a paragraph break, kept
         headline = (
             first_of_paragraph
             and not _CLOSED.search(line)

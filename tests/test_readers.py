@@ -1,6 +1,8 @@
 """Bad input: each gets a clear reason; the rest of the batch is still read."""
 
 import io
+
+import pytest
 import json
 from datetime import date
 
@@ -104,3 +106,36 @@ def test_html_without_text(tmp_path):
     p.write_text("<html><body><script>var x = 1;</script></body></html>", encoding="utf-8")
     (d,) = items(p)
     assert isinstance(d, Dropped) and "no main text" in d.reason
+
+
+def test_large_jsonl_batch_is_streamed_whole(tmp_path):
+    p = tmp_path / "big.jsonl"
+    line = json.dumps({"text": "Police arrested ten people in Lagos on Monday. " * 40}) + "\n"
+    p.write_text(line * 3000, encoding="utf-8")  # about 5.8 MB
+    got = list(read_source(str(p)))
+    assert len(got) == 3000 and all(isinstance(a, Article) for a in got)
+
+
+def test_jsonl_line_separator_inside_a_string_is_not_a_line_break(tmp_path):
+    p = tmp_path / "ls.jsonl"
+    p.write_text(json.dumps({"id": "a", "text": "One\u2028two."}, ensure_ascii=False) + "\n"
+                 + json.dumps({"id": 0, "text": "Three."}) + "\n", encoding="utf-8")
+    got = list(read_source(str(p)))
+    assert [a.id for a in got] == ["a", "0"]
+
+
+def test_oversized_multibyte_text_is_too_large_not_bad_utf8(tmp_path):
+    p = tmp_path / "e.txt"
+    p.write_text("é" * 30, encoding="utf-8")
+    (d,) = list(read_source(str(p), max_chars=10))
+    assert isinstance(d, Dropped) and d.code == "E105"
+
+
+def test_loose_dates_are_refused():
+    from flashpoint.article import parse_iso_date
+    from flashpoint.errors import InputError
+
+    for bad in ("2024-11-20 garbage", 20241120, "2024-02-30"):
+        with pytest.raises(InputError):
+            parse_iso_date(bad, source="x")
+    assert str(parse_iso_date("2024-11-20T15:30:00Z", source="x")) == "2024-11-20"

@@ -6,6 +6,7 @@ from ..article import Article
 from ..lexicon import AcledRule
 from ..model import Event
 from ..pipeline import Resources, stage
+from .common import SentenceWords
 
 
 def acled_for(ev: Event, rules: list[AcledRule], lemmas: set[str], text: str) -> dict[str, str] | None:
@@ -39,7 +40,7 @@ def acled_for(ev: Event, rules: list[AcledRule], lemmas: set[str], text: str) ->
 def acled(articles: list[Article], res: Resources) -> None:
     rules = res.acled_rules
     for article in articles:
+        words = SentenceWords()
         for ev in article.events:
-            sent = article.doc[ev.trigger_i].sent
-            lemmas = {t.lemma_.lower() for t in sent} | {t.lower_ for t in sent}
-            ev.acled = acled_for(ev, rules, lemmas, sent.text.lower())
+            lemmas, text = words(article.doc[ev.trigger_i].sent)
+            ev.acled = acled_for(ev, rules, lemmas, text)

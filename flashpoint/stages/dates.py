@@ -14,6 +14,7 @@ from datetime import timedelta
 from ..article import Article
 from ..pipeline import Resources, stage
 
+_PARAGRAPH = re.compile(r"\n[ \t\r]*\n")
 WEEKDAYS = {d: i for i, d in enumerate(["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"])}
 MONTHS = {m: i + 1 for i, m in enumerate(
     ["january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november", "december"])}
@@ -46,10 +47,21 @@ def resolve(text: str, pub: Date | None, anchor: Date | None, future: bool = Fal
         for m in pat.finditer(text):
             hits.append((m.start(), kind, m))
     for _, kind, m in sorted(hits, key=lambda h: h[0]):
-        d = _resolve_one(kind, m, pub, anchor, future)
+        if kind in ("mdy", "dmy") and _verb_not_month(m):
+            continue
+        try:
+            d = _resolve_one(kind, m, pub, anchor, future)
+        except OverflowError:
+            d = None  # "3000000 days ago", or a publication date at the calendar's edge
         if d is not None:
             return d
     return None
+
+
+def _verb_not_month(m: re.Match) -> bool:
+    """ "farmers march 20 kilometres", "may 5 times": lower-case "march" and "may" are verbs."""
+    word = m.group(0).lstrip("0123456789 ")
+    return word[:3] in ("mar", "may") and word[:1].islower()
 
 
 def _resolve_one(kind: str, m: re.Match, pub: Date | None, anchor: Date | None, future: bool) -> Date | None:
@@ -71,7 +83,7 @@ def _resolve_one(kind: str, m: re.Match, pub: Date | None, anchor: Date | None, 
             elif d < pub - timedelta(days=305):
                 d = Date(pub.year + 1, month, day)
             return d
-    except (ValueError, KeyError):
+    except ValueError:
         return None
     if pub is None:
         return None
@@ -113,14 +125,18 @@ def dates(articles: list[Article], res: Resources) -> None:
     for article in articles:
         anchor: Date | None = None
         last_end = 0
+        seen: dict[tuple, Date | None] = {}
         for ev in article.events:
             # Narrative time does not carry across paragraphs.
-            if "\n\n" in article.text[last_end:ev.evidence.start]:
+            if _PARAGRAPH.search(article.text, last_end, ev.evidence.start):
                 anchor = None
             last_end = max(last_end, ev.evidence.end)
             tok = article.doc[ev.trigger_i]
             future = any(c.lower_ in ("will", "'ll", "shall") for c in tok.children if c.dep_ == "aux")
-            d = resolve(ev.evidence.text, article.date, anchor, future)
+            key = (ev.evidence.start, anchor, future)
+            if key not in seen:
+                seen[key] = resolve(ev.evidence.text, article.date, anchor, future)
+            d = seen[key]
             if d is not None:
                 anchor = d
             ev.date = d or anchor or article.date

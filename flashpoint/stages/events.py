@@ -17,6 +17,7 @@ from ..lexicon import COOPERATIVE_TYPES, MATERIAL_CONFLICT_TYPES, VERBAL_CONTENT
 from ..model import Event, Evidence
 from ..pipeline import Resources, stage
 from .actors import ActorIndex, Mention, expand_conjuncts
+from .common import governing_verb
 
 _FUTURE_AUX = frozenset({"will", "shall", "'ll", "would", "wo"})
 _HYPOTHETICAL_AUX = frozenset({"could", "might", "may", "should", "must", "can", "ca"})
@@ -169,15 +170,6 @@ def _has_labor(tok: Token, lex: EventLexicon) -> bool:
     )
 
 
-def _governing_verb(tok: Token) -> Token:
-    t = tok
-    for _ in range(6):
-        if t.pos_ in ("VERB", "AUX") or t.dep_ == "ROOT":
-            return t
-        t = t.head
-    return t
-
-
 def _modality(v: Token) -> str:
     """'negated', 'hypothetical', 'future' or 'actual' for the clause headed by verb v."""
     aux = {c.lower_ for c in v.children if c.dep_ in ("aux", "auxpass")}
@@ -294,7 +286,7 @@ def _code_candidate(c: Candidate, sent: Span, article: Article, lex: EventLexico
                     triggers: dict[int, Candidate]) -> Event | None:
     tok, trig = c.tok, c.trig
     mentions = article.mentions
-    verb = tok if not c.noun else _governing_verb(tok)
+    verb = tok if not c.noun else governing_verb(tok)
     why, speech = _embedding(tok, lex, triggers)
     if why == "content" or why == "intent" and trig.type not in COOPERATIVE_TYPES | {"RETREAT"}:
         return None

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from spacy.tokens import Token
+from spacy.tokens import Span, Token
 
 from ..article import Article
 from ..gazetteer import Gazetteer
@@ -24,6 +24,7 @@ def places(articles: list[Article], res: Resources) -> None:
         article.places = geoparse(article.doc, gaz, demonyms)
         by_start = {m.start: m for m in article.places}
         home = _article_place(article)
+        ent_of = {i: e for e in article.doc.ents for i in range(e.start, e.end)}
         for ev in article.events:
             ev.event_loc = _locate(ev.place_heads, article, gaz, by_start)
             if ev.event_loc is None and res.scale.quads[ev.event[0]] in (2, 4):
@@ -33,7 +34,7 @@ def places(articles: list[Article], res: Resources) -> None:
                 taken = {t.i for h in ev.actor_heads + ev.recipient_heads for t in doc[h].subtree}
                 sent = doc[ev.trigger_i].sent
                 heads = [t.i for t in sent if t.ent_type_ in _PLACE_ENTS and t.ent_iob_ == "B" and t.i not in taken
-                         and not _names_a_source(t)]
+                         and not _names_a_source(t, ent_of)]
                 ev.event_loc = _locate(heads, article, gaz, by_start)
             if ev.event_loc is None and home is not None and res.scale.quads[ev.event[0]] in (2, 4):
                 # Still nothing: the dateline's place, or the town the story keeps naming.
@@ -62,10 +63,10 @@ def _location(pm: PlaceMention, gaz: Gazetteer) -> Location:
                     resolution=p.resolution)
 
 
-def _names_a_source(tok: Token) -> bool:
+def _names_a_source(tok: Token, ent_of: dict[int, Span]) -> bool:
     """A place that is someone's ("South Korea's intelligence service") or a source ("according
     to Kyiv") is not where the event happened."""
-    ent = next((e for e in tok.doc.ents if e.start <= tok.i < e.end), None)
+    ent = ent_of.get(tok.i)
     root = ent.root if ent is not None else tok
     if root.dep_ in ("poss", "nsubj", "nsubjpass"):
         return True

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ..article import Article
 from ..pipeline import Resources, stage
-from .events import _governing_verb
+from .common import SentenceWords, governing_verb
 
 _CROWD = frozenset({"rioters", "protesters", "demonstrators", "protestors", "mob", "crowd", "crowds", "rioter",
                     "protester", "demonstrator", "activists", "supporters", "students"})
@@ -15,13 +15,16 @@ _CROWD = frozenset({"rioters", "protesters", "demonstrators", "protestors", "mob
 def score(articles: list[Article], res: Resources) -> None:
     modes, contexts, scale = res.modes, res.contexts, res.scale
     for article in articles:
+        words = SentenceWords()
         for ev in article.events:
             sent = article.doc[ev.trigger_i].sent
             # Modes are read from the trigger's own clause, so a second action in the sentence
             # does not lend its weapon.
             trig = article.doc[ev.trigger_i]
-            root = trig if trig.pos_ == "VERB" else _governing_verb(trig)
-            clause = list(root.subtree) if len(list(root.subtree)) > 2 else list(sent)
+            root = trig if trig.pos_ == "VERB" else governing_verb(trig)
+            clause = list(root.subtree)
+            if len(clause) <= 2:
+                clause = list(sent)
             # The parties' own words name weapons too ("suicide bombers ... killing").
             clause += [t for h in ev.actor_heads for t in article.doc[h].subtree]
             lemmas = {t.lemma_.lower() for t in clause} | {t.lower_ for t in clause}
@@ -34,11 +37,11 @@ def score(articles: list[Article], res: Resources) -> None:
             etype = ev.event[0]
             found = modes.match(etype, lemmas, text)
             ev.mode = list(dict.fromkeys(ev.mode + found))
-            if ev.mode and ev.mode[0] not in dict.fromkeys(found) and found and etype == "ASSAULT":
+            if etype == "ASSAULT" and found and ev.mode[0] not in found:
                 # A weapon named in the clause is more specific than the verb's default mode.
                 ev.mode = list(dict.fromkeys(found + ev.mode))
-            sent_lemmas = {t.lemma_.lower() for t in sent} | {t.lower_ for t in sent}
-            ev.context = contexts.match("*", sent_lemmas, sent.text.lower())
+            sent_lemmas, sent_text = words(sent)
+            ev.context = contexts.match("*", sent_lemmas, sent_text)
             ev.quad_code = scale.quads[etype]
             ev.event_scale = scale.scale(etype, ev.mode[0] if ev.mode else None)
             coded = sum(1 for a in ev.actor if a.code) + sum(1 for r in ev.recipient if r.code)

@@ -1,0 +1,30 @@
+"""Small helpers the stages share."""
+
+from __future__ import annotations
+
+from spacy.tokens import Span, Token
+
+
+def governing_verb(tok: Token) -> Token:
+    """The verb a noun hangs from ("killed in an airstrike" -> killed), or the root."""
+    t = tok
+    for _ in range(6):
+        if t.pos_ in ("VERB", "AUX") or t.dep_ == "ROOT":
+            return t
+        t = t.head
+    return t
+
+
+class SentenceWords:
+    """Lemmas, lower-case forms and lower-case text of each sentence, computed once per article
+    however many events the sentence holds."""
+
+    def __init__(self) -> None:
+        self._cache: dict[int, tuple[set[str], str]] = {}
+
+    def __call__(self, sent: Span) -> tuple[set[str], str]:
+        got = self._cache.get(sent.start)
+        if got is None:
+            got = ({t.lemma_.lower() for t in sent} | {t.lower_ for t in sent}, sent.text.lower())
+            self._cache[sent.start] = got
+        return got
