@@ -65,6 +65,13 @@ def _actor_label(a) -> str:
     return a.text
 
 
+def _country_name(iso3: str) -> str:
+    import pycountry
+
+    found = pycountry.countries.get(alpha_3=iso3)
+    return getattr(found, "common_name", None) or (found.name if found else iso3)
+
+
 def to_acled_row(ev: Event) -> dict[str, Any]:
     """ACLED-style columns for one event (ACLED's names, flashpoint's values)."""
     loc = ev.event_loc
@@ -88,7 +95,7 @@ def to_acled_row(ev: Event) -> dict[str, Any]:
         "assoc_actor_2": "; ".join(_actor_label(r) for r in recips[1:]),
         "inter2": inter2,
         "interaction": int(f"{min(inter1, inter2)}{max(inter1, inter2)}") if inter1 and inter2 else inter1 * 10,
-        "country": (loc.country_code if loc else "") or "",
+        "country": _country_name(loc.country_code) if loc and loc.country_code else "",
         "iso3": (loc.country_code if loc else "") or "",
         "admin1": (loc.province if loc else "") or "",
         "location": ((loc.resolved_place or loc.extracted_place) if loc else "") or "",
@@ -108,6 +115,10 @@ def to_dataframe(events: Iterable[Event]) -> pd.DataFrame:
     """Flat columns for analysis: one row per event, actors and recipients joined by ';'."""
     import pandas as pd
 
+    columns = ["id", "article_id", "date", "event", "mode", "context", "quad_code", "event_scale", "actor_code",
+               "actor_sector", "actor_text", "recipient_code", "recipient_sector", "recipient_text", "place",
+               "country_code", "lat", "lon", "dead", "injured", "arrested", "troops", "acled_event_type",
+               "acled_sub_event_type", "confidence", "evidence", "evidence_start", "evidence_end"]
     rows = []
     for ev in events:
         r = ev.to_plover()
@@ -130,4 +141,4 @@ def to_dataframe(events: Iterable[Event]) -> pd.DataFrame:
             "confidence": r["confidence"], "evidence": r["evidence"]["text"],
             "evidence_start": r["evidence"]["start"], "evidence_end": r["evidence"]["end"],
         })
-    return pd.DataFrame(rows)
+    return pd.DataFrame(rows, columns=columns)

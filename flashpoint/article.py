@@ -46,6 +46,8 @@ class Article:
     mentions: dict[int, Mention] = field(default_factory=dict)
     # The article's toponyms, resolved (set by the `places` stage).
     places: list[PlaceMention] = field(default_factory=list)
+    # Why coding this article failed, when a stage raised on it (see Pipeline.run).
+    error: str | None = None
 
     @classmethod
     def from_dict(cls, obj: dict[str, Any], *, source: str, default_id: str,

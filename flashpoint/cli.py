@@ -61,6 +61,7 @@ def build_parser() -> argparse.ArgumentParser:
 def cmd_extract(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     pipeline = Pipeline(resources=Resources(model=args.model, actor_files=args.actors))
     dropped: list[Dropped] = []
+    failed: list[str] = []
     n_articles = n_events = 0
 
     sink = open(args.output, "w", encoding="utf-8", newline="") if args.output else out
@@ -70,6 +71,10 @@ def cmd_extract(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             writer.writeheader()
         article: Article
         for article in extract_articles(_articles(args, err, dropped), pipeline):
+            if article.error is not None:
+                failed.append(article.id)
+                err.write(f"flashpoint: {article.source or article.id}: {article.error}\n")
+                continue
             n_articles += 1
             for ev in article.events:
                 n_events += 1
@@ -81,8 +86,9 @@ def cmd_extract(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         if args.output:
             sink.close()
     if not args.quiet:
-        err.write(f"flashpoint: {n_articles} article(s) coded, {n_events} event(s), {len(dropped)} input(s) failed\n")
-    return EXIT_SOME_FAILED if dropped else EXIT_OK
+        err.write(f"flashpoint: {n_articles} article(s) coded, {n_events} event(s), "
+                  f"{len(dropped) + len(failed)} input(s) failed\n")
+    return EXIT_SOME_FAILED if dropped or failed else EXIT_OK
 
 
 def _articles(args: argparse.Namespace, err: TextIO, dropped: list[Dropped]):
@@ -134,6 +140,10 @@ def main(argv: list[str] | None = None, out: TextIO | None = None, err: TextIO |
         return cmd_eval(args, out, err)
     except FlashpointError as exc:
         err.write(f"flashpoint: {exc}\n")
+        return EXIT_USAGE
+    except OSError as exc:
+        # An output file that cannot be written (no such folder, no permission, disk full).
+        err.write(f"flashpoint: cannot write {exc.filename or 'output'}: {exc.strerror}\n")
         return EXIT_USAGE
     except BrokenPipeError:
         return EXIT_OK

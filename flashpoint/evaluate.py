@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 import sys
 import time
 from collections import Counter
@@ -12,6 +13,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from .article import Article
+from .lexicon import data_path
 from .model import Event
 from .pipeline import Pipeline
 
@@ -33,8 +35,12 @@ POLICE_LABELS = ("KILL", "ARREST", "FORCE")
 
 
 def default_data_dir() -> Path:
-    # The project root is the parent of the package folder when run from a checkout.
-    return Path(__file__).resolve().parents[1].parent / "shared" / "data"
+    """$FLASHPOINT_DATA, else ../shared/data from the working folder (the project root), else from
+    the checkout the package is installed from (an editable install)."""
+    if os.environ.get("FLASHPOINT_DATA"):
+        return Path(os.environ["FLASHPOINT_DATA"])
+    here = Path.cwd().resolve().parent / "shared" / "data"
+    return here if here.exists() else Path(__file__).resolve().parents[1].parent / "shared" / "data"
 
 
 def f1_table(gold: list[str], pred: list[str]) -> dict[str, Any]:
@@ -271,7 +277,7 @@ def eval_gva(data: Path, pipeline: Pipeline, limit: int | None = None) -> dict[s
 
 
 def gold_dir() -> Path:
-    return Path(__file__).resolve().parent / "data" / "gold"
+    return data_path("gold")
 
 
 def eval_gold(pipeline: Pipeline, limit: int | None = None, name: str = "plover_gold.jsonl") -> dict[str, Any] | None:

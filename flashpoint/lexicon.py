@@ -228,6 +228,26 @@ class ActorEntry:
     kind: str  # person, organization, country, capital, demonym
 
 
+def _actor_surfaces(a: Any, i: int, path: Path, countries: dict[str, str]) -> dict[str, ActorEntry]:
+    """One entry of an actor file, checked: a user's typo is named, not silently coded."""
+    where = f"actor {i}"
+    if not isinstance(a, dict) or not isinstance(a.get("name"), str) or not a["name"].strip():
+        raise DataFileError(f"{where} needs a `name`", source=str(path))
+    aliases = a.get("aliases") or []
+    if not isinstance(aliases, list) or not all(isinstance(x, str) and x.strip() for x in aliases):
+        raise DataFileError(f"{where} ({a['name']}): `aliases` must be a list of names, e.g. [FB, Facebook]",
+                            source=str(path))
+    code, sector = a.get("code"), a.get("sector")
+    if code is not None and code not in countries and code not in INTERNATIONAL_CODES:
+        raise DataFileError(f"{where} ({a['name']}): code {code!r} is neither an ISO-3 country in countries.csv "
+                            f"nor one of {sorted(INTERNATIONAL_CODES)}", source=str(path))
+    if sector is not None and sector not in SECTORS:
+        raise DataFileError(f"{where} ({a['name']}): sector {sector!r} is not a PLOVER sector ({sorted(SECTORS)})",
+                            source=str(path))
+    entry = ActorEntry(a["name"], code, sector, a.get("kind", "organization"))
+    return {name: entry for name in [a["name"], *aliases]}
+
+
 @dataclass(slots=True)
 class ActorTables:
     """Surface form -> entry, for countries (names, aliases, demonyms, capitals) and curated actors."""
@@ -257,13 +277,11 @@ class ActorTables:
         # Curated actors override country surfaces: "Kremlin" is a government, not a place.
         for path in [actors or data_path("actors.yaml"), *(extra_actors or [])]:
             raw = load_yaml(path) or {}
+            if not isinstance(raw, dict) or not isinstance(raw.get("actors", []), list):
+                raise DataFileError("must be a mapping with a list under `actors:` (see flashpoint/data/actors.yaml)",
+                                    source=str(path))
             for i, a in enumerate(raw.get("actors") or []):
-                try:
-                    entry = ActorEntry(a["name"], a.get("code"), a.get("sector"), a.get("kind", "organization"))
-                except (KeyError, TypeError):
-                    raise DataFileError(f"actor {i} needs at least a name", source=str(path)) from None
-                for s in [a["name"], *(a.get("aliases") or [])]:
-                    surfaces[str(s)] = entry
+                surfaces.update(_actor_surfaces(a, i, path, names))
         sec_raw = load_yaml(sectors or data_path("sectors.yaml")) or {}
         sector_words = {str(w).lower(): code for code, ws in (sec_raw.get("sectors") or {}).items() for w in ws or []}
         return cls(surfaces=surfaces, sectors=sector_words, country_names=names)

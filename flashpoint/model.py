@@ -128,5 +128,3 @@ class Dropped:
     code: str
     line: int | None = None
 
-    def to_dict(self) -> dict[str, Any]:
-        return {"source": self.source, "line": self.line, "code": self.code, "reason": self.reason}

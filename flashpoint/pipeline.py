@@ -13,7 +13,17 @@ from itertools import islice
 from pathlib import Path
 
 from .article import Article
-from .errors import ConfigError
+from .errors import ConfigError, FlashpointError
+
+
+class StageError(FlashpointError):
+    """A stage raised on an article: a bug to report, kept to that one article."""
+
+    code = "E500"
+
+    def __init__(self, stage_name: str, exc: Exception) -> None:
+        super().__init__(f"stage {stage_name!r} failed: {type(exc).__name__}: {exc}; please report this with the input")
+        self.stage = stage_name
 
 StageFn = Callable[[list[Article], "Resources"], None]
 
@@ -41,11 +51,9 @@ def stage(name: str, *, reads: tuple[str, ...], writes: tuple[str, ...]) -> Call
 class Resources:
     """Models and data files, each loaded on first use and then shared by the stages."""
 
-    def __init__(self, *, model: str | None = None, actor_files: Iterable[Path] = (), nlp=None) -> None:
+    def __init__(self, *, model: str | None = None, actor_files: Iterable[Path] = ()) -> None:
         self.model_name = model
         self.actor_files = [Path(p) for p in actor_files]
-        if nlp is not None:
-            self.__dict__["nlp"] = nlp
 
     @cached_property
     def nlp(self):
@@ -106,15 +114,39 @@ class Pipeline:
         if unknown:
             raise ConfigError(f"unknown stage(s) {unknown}; known: {sorted(STAGES)}")
         self.stages = [STAGES[n] for n in names]
+        available = {"text", "date", "title", "url"}
+        for st in self.stages:
+            missing = [r for r in st.reads if r not in available]
+            if missing:
+                makers = sorted({s.name for s in STAGES.values() if set(s.writes) & set(missing)})
+                raise ConfigError(f"stage {st.name!r} reads {missing}, which no earlier stage writes; "
+                                  f"put {makers} before it")
+            available.update(st.writes)
         self.resources = resources or Resources()
         self.batch_size = batch_size
 
     def run_batch(self, batch: list[Article]) -> list[Article]:
         for st in self.stages:
-            st.fn(batch, self.resources)
+            try:
+                st.fn(batch, self.resources)
+            except FlashpointError:
+                raise
+            except Exception as exc:
+                raise StageError(st.name, exc) from exc
         return batch
 
     def run(self, articles: Iterable[Article]) -> Iterator[Article]:
+        """Code articles in batches. An article a stage fails on is yielded with no events and
+        its `error` set, naming the stage; the rest of its batch is coded one by one."""
         it = iter(articles)
         while batch := list(islice(it, self.batch_size)):
-            yield from self.run_batch(batch)
+            try:
+                yield from self.run_batch(batch)
+            except StageError:
+                for article in batch:
+                    try:
+                        self.run_batch([article])
+                    except StageError as exc:
+                        article.events = []
+                        article.error = str(exc)
+                    yield article

@@ -11,7 +11,10 @@ extras=""
 if [ "${1:-}" = "--test" ]; then
   extras="test"
 fi
-./.venv/bin/python -m pip install -q --disable-pip-version-check --upgrade pip 2>&1 | grep -v "is ignored" || true
-./.venv/bin/python -m pip install -q --disable-pip-version-check -e ".${extras:+[$extras]}" 2>&1 | grep -v -e "is ignored" -e "^\s*$" || true
+quiet() {  # pip's output less the local-index warnings of some machines; pip's own exit status is kept
+  "$@" > .venv/pip.log 2>&1 || { grep -v "is ignored" .venv/pip.log >&2; return 1; }
+}
+quiet ./.venv/bin/python -m pip install -q --disable-pip-version-check --upgrade pip
+quiet ./.venv/bin/python -m pip install -q --disable-pip-version-check -e ".${extras:+[$extras]}"
 ./.venv/bin/python -c "import flashpoint, spacy; from flashpoint.nlp import load_spacy; load_spacy()" \
   || { echo "setup: flashpoint did not install correctly" >&2; exit 1; }

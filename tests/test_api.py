@@ -54,3 +54,21 @@ def test_user_actor_file_extends_the_list(tmp_path):
     (ev,) = [e for e in flashpoint.extract("The Zorblax Militia attacked a village in Ituri.", pipeline=p)
              if e.event[0] == "ASSAULT"]
     assert ev.actor[0].code == "COD" and ev.actor[0].sector == "REB" and ev.actor[0].name == "Zorblax Militia"
+
+
+def test_a_stage_failure_is_kept_to_its_article(monkeypatch):
+    from flashpoint.article import Article
+    from flashpoint.pipeline import STAGES, Stage
+
+    def boom(articles, res):
+        for a in articles:
+            if "boom" in a.text:
+                raise RuntimeError("kaboom")
+
+    monkeypatch.setitem(STAGES, "boom", Stage("boom", boom, ("text",), ()))
+    p = flashpoint.Pipeline(stages=["parse", "events", "boom"])
+    arts = [Article(id=str(i), text=t) for i, t in enumerate(["Israeli jets struck Beirut.", "boom", "Police arrested 5 men."])]
+    out = list(p.run(arts))
+    assert [a.id for a in out] == ["0", "1", "2"]
+    assert out[1].error and "boom" in out[1].error and "kaboom" in out[1].error and out[1].events == []
+    assert out[0].error is None and out[0].events and out[2].events

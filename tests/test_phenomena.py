@@ -33,10 +33,12 @@ def test_passive_voice_swaps_roles(code):
 
 
 def test_negated_event_is_not_coded(code):
+    assert [e for e in code("Israel struck Iranian nuclear sites, officials said.") if e["event"][0] == "ASSAULT"]
     assert not [e for e in code("Israel did not strike Iranian nuclear sites, officials said.") if e["event"][0] == "ASSAULT"]
 
 
 def test_hypothetical_event_is_not_coded(code):
+    assert [e for e in code("Iran attacked Israel on Saturday.") if e["event"][0] == "ASSAULT"]
     evs = code("If Iran attacked Israel, the region would be plunged into war.")
     assert not [e for e in evs if e["event"][0] == "ASSAULT"]
 
@@ -96,7 +98,9 @@ def test_line_wrapped_paragraph_is_one_sentence(code):
 
 def test_evidence_offsets_point_into_the_text(code):
     text = "Protesters rallied in Nairobi on Friday.  Police fired tear gas at the crowd."
-    for e in code(text):
+    events = code(text)
+    assert len(events) >= 2
+    for e in events:
         ev = e["evidence"]
         assert text[ev["start"]:ev["end"]] == ev["text"]
 
@@ -117,15 +121,20 @@ def test_earthquake_is_not_political(code):
     assert not code("An earthquake killed 40 people in eastern Turkey on Monday.")
 
 
-def test_ids_are_stable(code):
+def test_ids_are_stable_and_distinct(code):
     text = "Police arrested 12 protesters in Moscow on Friday."
-    assert [e["id"] for e in code(text)] == [e["id"] for e in code(text)]
+    ids = [e["id"] for e in code(text)]
+    assert ids and ids == [e["id"] for e in code(text)]
+    # Same article id and trigger position, different text: different events.
+    assert ids[0] != code("Police arrested 9 journalists in Minsk on Friday.")[0]["id"]
 
 
 def test_record_has_every_field(code):
     from flashpoint.model import PLOVER_FIELDS
 
-    for e in code("Police arrested 12 protesters in Moscow on Friday."):
+    events = code("Police arrested 12 protesters in Moscow on Friday.")
+    assert events
+    for e in events:
         assert set(PLOVER_FIELDS) <= set(e)
         assert set(e["size"]) == {"dead", "injured", "arrested", "troops"}
         assert 0 <= e["confidence"] <= 1

@@ -1,10 +1,10 @@
 """Bad input: each gets a clear reason; the rest of the batch is still read."""
 
 import io
-
-import pytest
 import json
 from datetime import date
+
+import pytest
 
 from flashpoint.article import Article, read_source
 from flashpoint.model import Dropped

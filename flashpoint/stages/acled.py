@@ -36,7 +36,7 @@ def acled_for(ev: Event, rules: list[AcledRule], lemmas: set[str], text: str) ->
     return None
 
 
-@stage("acled", reads=("events",), writes=("events.acled",))
+@stage("acled", reads=("doc", "events", "events.mode", "events.actor", "events.recipient"), writes=("events.acled",))
 def acled(articles: list[Article], res: Resources) -> None:
     rules = res.acled_rules
     for article in articles:

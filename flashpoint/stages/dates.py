@@ -120,7 +120,7 @@ def _resolve_one(kind: str, m: re.Match, pub: Date | None, anchor: Date | None, 
     return None
 
 
-@stage("dates", reads=("events", "date"), writes=("events.date",))
+@stage("dates", reads=("doc", "events", "date"), writes=("events.date",))
 def dates(articles: list[Article], res: Resources) -> None:
     for article in articles:
         anchor: Date | None = None

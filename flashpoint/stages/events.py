@@ -35,7 +35,6 @@ class Candidate:
     tok: Token
     trig: Trigger
     noun: bool
-    key: str
 
 
 @stage("events", reads=("doc",), writes=("events", "mentions"))
@@ -75,7 +74,7 @@ def _candidate(tok: Token, lex: EventLexicon, mentions: dict[int, Mention]) -> C
                     continue
                 if trig.subject_in and not _subject_in(tok, getattr(lex, trig.subject_in)):
                     continue
-                return Candidate(tok, trig, False, key)
+                return Candidate(tok, trig, False)
         if not (tok.tag_ == "VBG" and tok.dep_ in ("pobj", "dobj", "nsubj", "nsubjpass", "acl", "pcomp")):
             return None
     if (tok.pos_ in ("NOUN", "PROPN") or tok.tag_ == "VBG") and tok.i not in mentions:
@@ -87,9 +86,9 @@ def _candidate(tok: Token, lex: EventLexicon, mentions: dict[int, Mention]) -> C
                 trig = trigs[0]
                 if key in ("strike", "strikes") and _has_labor(tok, lex):
                     trig = Trigger(type="PROTEST", mode="strike")
-                return Candidate(tok, trig, True, key)
+                return Candidate(tok, trig, True)
         if lemma == "strike" and _has_labor(tok, lex):
-            return Candidate(tok, Trigger(type="PROTEST", mode="strike"), True, "strike")
+            return Candidate(tok, Trigger(type="PROTEST", mode="strike"), True)
     return None
 
 

@@ -8,5 +8,9 @@ from ..pipeline import Resources, stage
 @stage("parse", reads=("text",), writes=("doc",))
 def parse(articles: list[Article], res: Resources) -> None:
     texts = [normalize(a.text) for a in articles]
-    for article, doc in zip(articles, res.nlp.pipe(texts), strict=True):
+    nlp = res.nlp
+    # Length was checked against the user's --max-chars when the input was read; spaCy's own
+    # guard would refuse an article the user allowed.
+    nlp.max_length = max(nlp.max_length, *(len(t) + 1 for t in texts))
+    for article, doc in zip(articles, nlp.pipe(texts), strict=True):
         article.doc = doc

@@ -10,8 +10,8 @@ _CROWD = frozenset({"rioters", "protesters", "demonstrators", "protestors", "mob
                     "protester", "demonstrator", "activists", "supporters", "students"})
 
 
-@stage("score", reads=("events",), writes=("events.mode", "events.context", "events.quad_code",
-                                            "events.event_scale", "events.confidence"))
+@stage("score", reads=("doc", "events", "events.actor"), writes=("events.mode", "events.context", "events.quad_code",
+                                            "events.event_scale", "events.confidence", "events.event"))
 def score(articles: list[Article], res: Resources) -> None:
     modes, contexts, scale = res.modes, res.contexts, res.scale
     for article in articles:
