@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import csv
 import json
+import os
 import sys
 from datetime import date as Date
 from pathlib import Path
@@ -141,12 +142,14 @@ def main(argv: list[str] | None = None, out: TextIO | None = None, err: TextIO |
     except FlashpointError as exc:
         err.write(f"flashpoint: {exc}\n")
         return EXIT_USAGE
+    except BrokenPipeError:
+        # The reader went away (`| head`): stop quietly, and keep Python from complaining at exit.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_OK
     except OSError as exc:
         # An output file that cannot be written (no such folder, no permission, disk full).
         err.write(f"flashpoint: cannot write {exc.filename or 'output'}: {exc.strerror}\n")
         return EXIT_USAGE
-    except BrokenPipeError:
-        return EXIT_OK
     except KeyboardInterrupt:
         err.write("flashpoint: interrupted\n")
         return 130
