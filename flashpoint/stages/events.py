@@ -196,14 +196,14 @@ def _embedding(tok: Token, lex: EventLexicon, triggers: dict[int, Candidate]) ->
     """Why a trigger is not an event in its own right, and the speech verb governing it.
 
     Returns ('content', None) when it is the content of a request/promise/threat/refusal or of a
-    complement verb ("plans to attack"); (None, speech_verb) when reported by a speech verb.
+    complement verb ("refused to send", "plans to attack"); ('intent', None) under a verb of
+    intention ("plan to meet", which PLOVER codes as AGREE); (None, speech_verb) when reported by a
+    speech verb; (None, None) otherwise.
     """
     t = tok
-    path_deps = []
     for _ in range(10):
         if t.head.i == t.i:
             break
-        path_deps.append(t.dep_)
         parent = t.head
         if t.i != tok.i and t.pos_ in ("NOUN", "PROPN") and t.dep_ in ("pobj", "dobj"):
             # An event named inside another noun's phrase ("demanded a probe into the police
