@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Iterator
 from datetime import date as Date
 from typing import TYPE_CHECKING, Any
@@ -13,14 +14,11 @@ from .pipeline import Pipeline
 if TYPE_CHECKING:
     import pandas as pd
 
-_DEFAULT: dict[str, Pipeline] = {}
-
-
+@functools.cache
 def default_pipeline() -> Pipeline:
-    # One pipeline per process, built on first use, so repeated extract() calls load spaCy once.
-    if "p" not in _DEFAULT:
-        _DEFAULT["p"] = Pipeline()
-    return _DEFAULT["p"]
+    """The pipeline extract() uses when given none: built on first use and kept, so repeated
+    calls load spaCy once. Pass your own Pipeline for other models or actor files."""
+    return Pipeline()
 
 
 def extract(text: str, date: Date | str | None = None, *, article_id: str = "text",

@@ -11,9 +11,17 @@ from dataclasses import dataclass
 from functools import cached_property
 from itertools import islice
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .article import Article
 from .errors import ConfigError, FlashpointError
+
+if TYPE_CHECKING:
+    from spacy.language import Language
+
+    from .gazetteer import Gazetteer
+    from .lexicon import AcledRule, CueTable, EventLexicon, PloverScale
+    from .stages.actors import ActorIndex
 
 
 class StageError(FlashpointError):
@@ -56,49 +64,49 @@ class Resources:
         self.actor_files = [Path(p) for p in actor_files]
 
     @cached_property
-    def nlp(self):
+    def nlp(self) -> Language:
         from .nlp import load_spacy
 
         return load_spacy(self.model_name)
 
     @cached_property
-    def lexicon(self):
+    def lexicon(self) -> EventLexicon:
         from .lexicon import EventLexicon
 
         return EventLexicon.load()
 
     @cached_property
-    def modes(self):
+    def modes(self) -> CueTable:
         from .lexicon import load_modes
 
         return load_modes()
 
     @cached_property
-    def contexts(self):
+    def contexts(self) -> CueTable:
         from .lexicon import load_contexts
 
         return load_contexts()
 
     @cached_property
-    def scale(self):
+    def scale(self) -> PloverScale:
         from .lexicon import PloverScale
 
         return PloverScale.load()
 
     @cached_property
-    def acled_rules(self):
+    def acled_rules(self) -> list[AcledRule]:
         from .lexicon import load_acled_rules
 
         return load_acled_rules()
 
     @cached_property
-    def actors(self):
+    def actors(self) -> ActorIndex:
         from .stages.actors import ActorIndex
 
         return ActorIndex.build(self.nlp, extra_actors=self.actor_files, gazetteer=self.gazetteer)
 
     @cached_property
-    def gazetteer(self):
+    def gazetteer(self) -> Gazetteer:
         from .gazetteer import Gazetteer
 
         return Gazetteer.load()
