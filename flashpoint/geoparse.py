@@ -51,10 +51,17 @@ def _clean(text: str) -> str:
 
 
 _DIVISIONS = frozenset({"county", "parish", "township", "borough"})
+# "Kursk region", "Kharkiv Oblast", "Idlib province": the region around the town of that name.
+REGION_WORDS = frozenset({"region", "oblast", "province", "governorate", "prefecture", "krai", "oblast'"})
 
 
 def _lookup(gaz: Gazetteer, span: Span) -> list[Place]:
     text = _clean(span.text)
+    if len(span) > 1 and span[-1].lower_ in REGION_WORDS:
+        base = _clean(span[:-1].text)
+        regions = [gaz.region_of(p, f"{base} {span[-1].text.capitalize()}") for p in gaz.candidates(base)
+                   if p.feature == "city"]
+        return [r for r in regions if r is not None][:5]
     cands = gaz.candidates(text)
     words = text.lower().split()
     if words and words[-1] in _DIVISIONS:
@@ -74,7 +81,14 @@ _WELL_KNOWN = 50_000
 def _toponym_spans(doc: Doc, gaz: Gazetteer, demonyms: dict[str, str]) -> list[tuple[Span, list[Place]]]:
     out = []
     for e in doc.ents:
+        if e.label_ in _OTHER_LABELS | {"PRODUCT"} and e.end < len(doc) and doc[e.end].lower_ in REGION_WORDS:
+            # "Kursk region": the model may take "Kursk" for the submarine; the region word decides.
+            region = doc[e.start:e.end + 1]
+            out.append((region, _lookup(gaz, region)))
+            continue
         if e.label_ in PLACE_LABELS:
+            if e.end < len(doc) and doc[e.end].lower_ in REGION_WORDS:
+                e = doc[e.start:e.end + 1]  # "Kursk" + "region"
             out.append((e, _lookup(gaz, e)))
         elif e.label_ in _OTHER_LABELS:
             code = demonyms.get(_clean(e.text))

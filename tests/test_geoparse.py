@@ -61,3 +61,19 @@ def test_in_memory_gazetteer_is_a_drop_in():
     ukraine = Place(None, "Ukraine", 49.0, 32.0, "UKR", None, 0, "country", "PCLI")
     gaz = Gazetteer({"kyiv": [kyiv], "ukraine": [ukraine]})
     assert gaz.candidates("Kyiv") == [kyiv] and gaz.country("UKR") == ukraine
+
+
+def test_village_unknown_falls_back_to_its_region(code):
+    text = ("Ukrainian forces struck a command headquarters in the village of Maryno, in Russia's Kursk region, "
+            "on Wednesday.")
+    (ev,) = [e for e in code(text) if e["event"][0] == "ASSAULT"]
+    loc = ev["event_loc"]
+    assert loc["extracted_place"] == "Maryno" and loc["country_code"] == "RUS"
+    assert loc["resolution"] == 2 and loc["province"].startswith("Kursk")
+    assert 50 < loc["lat"] < 53 and 34 < loc["lon"] < 38
+
+
+def test_region_words_make_regions(places):
+    got = places("Russian shelling hit villages in the Kharkiv region and Idlib province on Monday.")
+    assert got["Kharkiv region"].place.feature == "admin1" and got["Kharkiv region"].place.country_code == "UKR"
+    assert got["Idlib province"].place.country_code == "SYR"

@@ -43,13 +43,13 @@ def places(articles: list[Article], res: Resources) -> None:
 
 def _article_place(article: Article) -> PlaceMention | None:
     """Where the story is set: its dateline ("SEATTLE -", "FRANKLIN (Feb. 4) -") if it has one,
-    else a town or city it names at least twice."""
+    else the one town it names, if it names it at least twice and names no other."""
     resolved = [m for m in article.places if m.place is not None and m.place.lat is not None]
     first = next((m for m in resolved if m.start < 80 and m.place.feature == "city"), None)
     if first is not None and any(ch in article.text[first.end:first.end + 25] for ch in "-–—(:"):
         return first
     counts = Counter((m.place.geonameid, m.place.name) for m in resolved if m.place.feature == "city")
-    if counts:
+    if len(counts) == 1:
         (gid, _), n = counts.most_common(1)[0]
         if n >= 2:
             return next(m for m in resolved if m.place.geonameid == gid)
@@ -58,9 +58,9 @@ def _article_place(article: Article) -> PlaceMention | None:
 
 def _location(pm: PlaceMention, gaz: Gazetteer) -> Location:
     p = pm.place
+    province = p.name if p.feature == "admin1" else gaz.admin1_name(p.country_code, p.admin1)
     return Location(extracted_place=pm.text, resolved_place=p.name, geonameid=p.geonameid, lat=p.lat, lon=p.lon,
-                    province=gaz.admin1_name(p.country_code, p.admin1), country_code=p.country_code,
-                    resolution=p.resolution)
+                    province=province, country_code=p.country_code, resolution=p.resolution)
 
 
 def _names_a_source(tok: Token, ent_of: dict[int, Span]) -> bool:
@@ -80,6 +80,7 @@ def _locate(heads: list[int], article: Article, gaz: Gazetteer, by_start: dict[i
     doc = article.doc
     best: tuple[int, Location] | None = None
     first_name: str | None = None
+    unknown: str | None = None
     fallback_country: str | None = None
     for i in heads:
         for tok in doc[i].subtree:
@@ -92,12 +93,19 @@ def _locate(heads: list[int], article: Article, gaz: Gazetteer, by_start: dict[i
             first_name = first_name or pm.text
             place = pm.place
             if place is None:
+                unknown = unknown or pm.text  # a village the gazetteer lacks: the most specific name
                 continue
             rank = place.resolution
             loc = _location(pm, gaz)
             if best is None or rank > best[0]:
                 best = (rank, loc)
-    if best is not None and (best[0] > 1 or first_name is None or first_name == best[1].extracted_place):
+    if best is not None and unknown is not None and best[0] < 4:
+        # "the village of Maryno, in Russia's Kursk region": Maryno, placed at its region.
+        b = best[1]
+        return Location(extracted_place=unknown, resolved_place=b.resolved_place, geonameid=b.geonameid,
+                        lat=b.lat, lon=b.lon, province=b.province, country_code=b.country_code,
+                        resolution=b.resolution)
+    if best is not None:
         return best[1]
     if first_name is not None:
         code = (best[1].country_code if best else None) or fallback_country
