@@ -43,16 +43,16 @@ def places(articles: list[Article], res: Resources) -> None:
 
 def _article_place(article: Article) -> PlaceMention | None:
     """Where the story is set: its dateline ("SEATTLE -", "FRANKLIN (Feb. 4) -") if it has one,
-    else the one town it names, if it names it at least twice and names no other."""
+    else the town it names most, at least twice and more often than any other."""
     resolved = [m for m in article.places if m.place is not None and m.place.lat is not None]
     first = next((m for m in resolved if m.start < 80 and m.place.feature == "city"), None)
     if first is not None and any(ch in article.text[first.end:first.end + 25] for ch in "-–—(:"):
         return first
     counts = Counter((m.place.geonameid, m.place.name) for m in resolved if m.place.feature == "city")
-    if len(counts) == 1:
-        (gid, _), n = counts.most_common(1)[0]
-        if n >= 2:
-            return next(m for m in resolved if m.place.geonameid == gid)
+    ranked = counts.most_common(2)
+    if ranked and ranked[0][1] >= 2 and (len(ranked) == 1 or ranked[0][1] > ranked[1][1]):
+        gid = ranked[0][0][0]
+        return next(m for m in resolved if m.place.geonameid == gid)
     return None
 
 
