@@ -109,14 +109,11 @@ class ActorIndex:
             # "'We call on Moscow ...,' Moldova's agriculture minister said": the speaker.
             speaker = _quote_speaker(head)
             if speaker is not None:
-                found = self.resolve(speaker, mentions, memory)
-                return Actor(text=text, code=found.code, sector=found.sector, name=found.name)
+                return _as(text, self.resolve(speaker, mentions, memory))
         if low in _PERSON_PRONOUNS and "person" in memory:
-            prior = memory["person"]
-            return Actor(text=text, code=prior.code, sector=prior.sector, name=prior.name)
+            return _as(text, memory["person"])
         if low in _GROUP_PRONOUNS and "group" in memory:
-            prior = memory["group"]
-            return Actor(text=text, code=prior.code, sector=prior.sector, name=prior.name)
+            return _as(text, memory["group"])
 
         head_mention = mentions.get(head.i)
         inner = []
@@ -182,6 +179,11 @@ class ActorIndex:
                         if cands and cands[0].country_code:
                             return cands[0].country_code
         return None
+
+
+def _as(text: str, referent: Actor) -> Actor:
+    """A pronoun as written, coded as the actor it refers to."""
+    return Actor(text=text, code=referent.code, sector=referent.sector, name=referent.name)
 
 
 def _quote_speaker(tok: Token) -> Token | None:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from spacy.tokens import Span, Token
 
 from ..article import Article
+from ..geoparse import PLACE_LABELS
 from ..lexicon import COOPERATIVE_TYPES, MATERIAL_CONFLICT_TYPES, VERBAL_CONTENT_TYPES, EventLexicon, Trigger
 from ..model import Event, Evidence
 from ..pipeline import Resources, stage
@@ -24,7 +25,6 @@ _HYPOTHETICAL_AUX = frozenset({"could", "might", "may", "should", "must", "can",
 _CONDITIONAL_MARKS = frozenset({"if", "unless", "whether", "lest"})
 _NEGATORS = frozenset({"not", "n't", "never", "no"})
 _PLACE_PREPS = frozenset({"in", "near", "at", "outside", "across", "along", "inside", "around", "into", "on", "over", "throughout"})
-_PLACE_ENTS = frozenset({"GPE", "LOC", "FAC"})
 _SUBJ = ("nsubj", "csubj", "expl")
 # Verbs of intention: cooperation planned is an AGREE, a retreat planned a CONCEDE (PLOVER manual).
 _INTENT_VERBS = frozenset({"plan", "intend", "expect", "prepare", "aim", "hope", "agree", "decide", "want", "seek", "offer"})
@@ -274,7 +274,7 @@ def _places(tok: Token) -> list[Token]:
                     if p.dep_ == "pobj":
                         out.append(p)
                         stack.append(p)
-            elif c.dep_ in ("appos", "npadvmod") and c.ent_type_ in _PLACE_ENTS:
+            elif c.dep_ in ("appos", "npadvmod") and c.ent_type_ in PLACE_LABELS:
                 out.append(c)
             elif c.dep_ == "dobj" and t.i == tok.i:
                 stack.append(c)
@@ -363,7 +363,7 @@ def _code_candidate(c: Candidate, sent: Span, article: Article, lex: EventLexico
             # kept only with a place or a count.
             light = tok.dep_ in ("dobj", "nsubjpass") and bool(_forms(tok.head) & lex.light_verbs)
             if etype not in ("PROTEST", "ASSAULT", "COERCE") or not (light or any(
-                    t.ent_type_ in _PLACE_ENTS or t.like_num for t in sent)):
+                    t.ent_type_ in PLACE_LABELS or t.like_num for t in sent)):
                 return None
 
     if any(t.lemma_.lower() in lex.non_agents for t in actor_heads):

@@ -9,11 +9,9 @@ from spacy.tokens import Span, Token
 
 from ..article import Article
 from ..gazetteer import Gazetteer
-from ..geoparse import PlaceMention, geoparse
+from ..geoparse import PLACE_LABELS, PlaceMention, geoparse
 from ..model import Location
 from ..pipeline import Resources, stage
-
-_PLACE_ENTS = frozenset({"GPE", "LOC", "FAC"})
 
 
 @stage("places", reads=("doc", "events", "mentions"), writes=("events.event_loc", "places"))
@@ -26,17 +24,18 @@ def places(articles: list[Article], res: Resources) -> None:
         home = _article_place(article)
         ent_of = {i: e for e in article.doc.ents for i in range(e.start, e.end)}
         for ev in article.events:
+            material = res.scale.quads[ev.event[0]] in (2, 4)
             ev.event_loc = _locate(ev.place_heads, article, gaz, by_start)
-            if ev.event_loc is None and res.scale.quads[ev.event[0]] in (2, 4):
+            if ev.event_loc is None and material:
                 # A material event with no place phrase of its own: a place named elsewhere in its
                 # sentence, but not one that names an actor ("Moscow said", "Seoul's spies").
                 doc = article.doc
                 taken = {t.i for h in ev.actor_heads + ev.recipient_heads for t in doc[h].subtree}
                 sent = doc[ev.trigger_i].sent
-                heads = [t.i for t in sent if t.ent_type_ in _PLACE_ENTS and t.ent_iob_ == "B" and t.i not in taken
+                heads = [t.i for t in sent if t.ent_type_ in PLACE_LABELS and t.ent_iob_ == "B" and t.i not in taken
                          and not _names_a_source(t, ent_of)]
                 ev.event_loc = _locate(heads, article, gaz, by_start)
-            if ev.event_loc is None and home is not None and res.scale.quads[ev.event[0]] in (2, 4):
+            if ev.event_loc is None and home is not None and material:
                 # Still nothing: the dateline's place, or the town the story keeps naming.
                 ev.event_loc = _location(home, gaz)
 
@@ -108,9 +107,8 @@ def _locate(heads: list[int], article: Article, gaz: Gazetteer, by_start: dict[i
     if best is not None:
         return best[1]
     if first_name is not None:
-        code = (best[1].country_code if best else None) or fallback_country
-        country = gaz.country(code) if code else None
+        country = gaz.country(fallback_country) if fallback_country else None
         return Location(extracted_place=first_name, resolved_place=country.name if country else None,
                         lat=country.lat if country else None, lon=country.lon if country else None,
-                        country_code=code, resolution=1 if code else None)
+                        country_code=fallback_country, resolution=1 if fallback_country else None)
     return None
