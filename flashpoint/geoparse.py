@@ -10,13 +10,14 @@ discourse). Each mention gets the best candidate and a score in [0, 1].
 from __future__ import annotations
 
 import math
-from collections import Counter
+import unicodedata
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 from typing import Any
 
 from spacy.tokens import Doc, Span
 
-from .gazetteer import Gazetteer, Place
+from .gazetteer import Gazetteer, Place, name_key
 
 PLACE_LABELS = frozenset({"GPE", "LOC", "FAC"})
 
@@ -58,6 +59,10 @@ REGION_WORDS = frozenset({"region", "oblast", "province", "governorate", "prefec
 def _lookup(gaz: Gazetteer, span: Span) -> list[Place]:
     text = _clean(span.text)
     if len(span) > 1 and span[-1].lower_ in REGION_WORDS:
+        named = [p for p in gaz.candidates(text) if p.feature == "admin1"]
+        if named:
+            return named
+        # A region the gazetteer knows by another form ("Kharkivs'ka Oblast'"): the region around the town.
         base = _clean(span[:-1].text)
         regions = [gaz.region_of(p, f"{base} {span[-1].text.capitalize()}") for p in gaz.candidates(base)
                    if p.feature == "city"]
@@ -69,37 +74,124 @@ def _lookup(gaz: Gazetteer, span: Span) -> list[Place]:
         cands = [p for p in cands if words[0] in p.name.lower()]
     if not cands and len(span) > 1 and span[-1].lower_ in ("region", "province", "oblast", "state", "county", "district"):
         cands = [p for p in gaz.candidates(_clean(span[:-1].text)) if p.feature in ("admin1", "city")]
+    if not cands and len(span) > 1 and span[0].lower_ in _DIRECTIONS:
+        # "North Texas", "East Jackson": the part of a place is placed at the place.
+        cands = _lookup(gaz, span[1:])
     return cands
 
 
-# Entities the model labels otherwise that are still places when the gazetteer knows them well:
-# demonyms ("Georgian" troops) and towns the model took for a person or an organisation.
+# Entities the model labels otherwise that are still places: demonyms ("Georgian" troops), towns
+# the model took for a person or an organisation, and the place an organisation is named after
+# ("the Laurel County Detention Center", "the University of Rochester"). A well-known place is
+# taken at once; a lesser one only when another name in the story lies near it.
 _OTHER_LABELS = frozenset({"NORP", "ORG", "PERSON"})
 _WELL_KNOWN = 50_000
+_DIRECTIONS = frozenset({"north", "south", "east", "west", "northeast", "northwest", "southeast", "southwest",
+                         "central", "northern", "southern", "eastern", "western", "greater", "upper", "lower"})
+
+
+def _well_known(p: Place) -> bool:
+    return p.feature in ("country", "admin1", "admin2") or p.population >= _WELL_KNOWN
 
 
 def _toponym_spans(doc: Doc, gaz: Gazetteer, demonyms: dict[str, str]) -> list[tuple[Span, list[Place]]]:
-    out = []
+    sure: list[tuple[Span, list[Place]]] = []
+    maybe: list[tuple[Span, list[Place], int]] = []  # with how many nearby names it needs
     for e in doc.ents:
         if e.label_ in _OTHER_LABELS | {"PRODUCT"} and e.end < len(doc) and doc[e.end].lower_ in REGION_WORDS:
             # "Kursk region": the model may take "Kursk" for the submarine; the region word decides.
             region = doc[e.start:e.end + 1]
-            out.append((region, _lookup(gaz, region)))
+            sure.append((region, _lookup(gaz, region)))
             continue
         if e.label_ in PLACE_LABELS:
             if e.end < len(doc) and doc[e.end].lower_ in REGION_WORDS:
                 e = doc[e.start:e.end + 1]  # "Kursk" + "region"
-            out.append((e, _lookup(gaz, e)))
-        elif e.label_ in _OTHER_LABELS:
+            cands = _lookup(gaz, e)
+            inner = _named_after(e, gaz) if not cands and len(e) > 1 else None
+            if inner is not None:
+                sure.append(inner)  # "the Dublin Art Stroll", "Newark Fire"
+            else:
+                sure.append((e, cands))
+        elif e.label_ == "NORP":
             code = demonyms.get(_clean(e.text))
-            if code is not None and e.label_ == "NORP":
-                place = gaz.country(code)
-                out.append((e, [place] if place else []))
-                continue
-            cands = [p for p in gaz.candidates(_clean(e.text))
-                     if p.feature in ("country", "admin1") or p.population >= _WELL_KNOWN]
-            if cands and e.label_ != "NORP":
-                out.append((e, cands))
+            place = gaz.country(code) if code is not None else None
+            if place is not None:
+                sure.append((e, [place]))
+        elif e.label_ in _OTHER_LABELS:
+            whole = _lookup(gaz, e)
+            if whole:
+                if any(_well_known(p) for p in whole):
+                    sure.append((e, whole))
+                else:
+                    maybe.append((e, whole, 1 if e.label_ == "ORG" else 2))
+            elif e.label_ == "ORG":
+                inner = _named_after(e, gaz)
+                if inner is not None:
+                    maybe.append((*inner, 0 if any(_well_known(p) for p in inner[1]) else 1))
+    for town, region in _datelines(doc):
+        maybe = [m for m in maybe if m[0].start != town.start]
+        if not any(s.start <= town.start < s.end for s, _ in sure):
+            cands = _lookup(gaz, town)
+            if cands:
+                sure.append((town, cands))
+        if region is not None and not any(s.start <= region.start < s.end for s, _ in sure):
+            cands = [p for p in _lookup(gaz, region) if p.feature in ("country", "admin1")]
+            if cands:
+                sure.append((region, cands))
+    if maybe:
+        found = sure + [(s, c) for s, c, _ in maybe]
+        near = _Neighbours([_key_of(s) for s, _ in found], [c for _, c in found])
+        sure += [(s, c) for s, c, need in maybe
+                 if need == 0 or any(near.count(_key_of(s), p) >= need for p in c[:_MAX_READINGS])]
+    return sorted(sure, key=lambda sc: sc[0].start)
+
+
+def _named_after(ent: Span, gaz: Gazetteer) -> tuple[Span, list[Place]] | None:
+    """The place at the head of an organisation's name ("the [Torrington] Fire Department",
+    "Northeast [Georgia] Medical Center") or after its "of" ("the University of [Rochester]")."""
+    toks = [t for t in ent if not (t.i == ent.start and t.lower_ == "the")]
+    i = 0
+    while i < len(toks) and toks[i].lower_ in _DIRECTIONS:
+        i += 1
+    for n in (3, 2, 1):
+        if i + n < len(toks) and all(t.is_title or t.is_upper for t in toks[i:i + n]):
+            span = ent.doc[toks[i].i:toks[i].i + n]
+            cands = _lookup(gaz, span)
+            if cands:
+                return span, cands
+    for j, t in enumerate(toks[:-1]):
+        if t.lower_ == "of" and j > 0:
+            span = ent.doc[toks[j + 1].i:ent.end]
+            if len(span) <= 3 and all(t.is_title or t.is_upper for t in span):
+                cands = _lookup(gaz, span)
+                if cands:
+                    return span, cands
+    return None
+
+
+_DASHES = ("--", "-", "—", "–", "(")
+
+
+def _datelines(doc: Doc) -> list[tuple[Span, Span | None]]:
+    """A capitalised place opening the story or a paragraph before a dash, with the state or
+    country after its comma: "COLUMBUS -- A 27-year-old", "CHARLESTOWN, IN (WAVE) -"."""
+    out = []
+    for t in doc:
+        if not (t.i == 0 or "\n" in doc[t.i - 1].text_with_ws or doc[t.i - 1].is_space):
+            continue
+        j = t.i
+        while j < len(doc) and j - t.i < 3 and doc[j].is_upper and doc[j].is_alpha:
+            j += 1
+        if j == t.i or j >= len(doc) or doc[j].text not in (*_DASHES, ","):
+            continue
+        region = None
+        if doc[j].text == ",":
+            k = j + 1
+            while k < len(doc) and k - j <= 3 and doc[k].text not in _DASHES and not doc[k].is_space:
+                k += 1
+            if k < len(doc) and doc[k].text in _DASHES and k > j + 1:
+                region = doc[j + 1:k]
+        out.append((doc[t.i:j], region))
     return out
 
 
@@ -110,11 +202,15 @@ class Weights:
     population: float = 0.5  # per factor of ten people
     country: float = 3.5
     admin1: float = 2.5
+    admin2: float = 1.5
     pattern: float = 6.0  # "Town, State"
     named_country: float = 2.0
     named_state: float = 2.5
     dominant_country: float = 1.5
-    local_state: float = 1.5
+    capital: float = 1.0
+    alternate: float = 1.0
+    nearby: float = 1.0  # per other name that could lie near this reading (one place per discourse)
+    nearby_cap: int = 4
 
 
 def geoparse(doc: Doc, gaz: Gazetteer, demonyms: dict[str, str] | None = None,
@@ -126,24 +222,18 @@ def geoparse(doc: Doc, gaz: Gazetteer, demonyms: dict[str, str] | None = None,
 def resolve(doc: Doc, spans: list[Span], cands: list[list[Place]], w: Weights = Weights()) -> list[PlaceMention]:
     # Context from what is unambiguous: named countries and states, and single-candidate places.
     # Only unambiguous names count: "Georgia" may be the country or the state, so it names neither.
-    named_countries = Counter(c[0].country_code for c in cands
-                              if c and c[0].feature == "country" and not any(p.feature == "admin1" for p in c))
-    named_states = Counter((c[0].country_code, c[0].admin1) for c in cands
-                           if c and c[0].feature == "admin1" and not any(p.feature == "country" for p in c))
+    # A mention is context for the others, not for itself.
+    own_country = [_only(c, "country", "admin1") for c in cands]
+    own_state = [_only(c, "admin1", "country") for c in cands]
+    named_countries = Counter(p.country_code for p in own_country if p is not None)
+    named_states = Counter((p.country_code, p.admin1) for p in own_state if p is not None)
     anchors = Counter()
     for c in cands:
         if len({p.country_code for p in c}) == 1:
             anchors[c[0].country_code] += 1
     dominant = (anchors + named_countries).most_common(1)[0][0] if anchors or named_countries else None
-    # The state most of the article's towns could be in ("Lexington County" next to Columbia, S.C.).
-    states = Counter()
-    for c in cands:
-        # Each name votes once, for its likeliest reading: counting every reading would favour
-        # states with many small towns named after famous places.
-        top = next((p for p in c if p.feature in ("city", "admin1")), None)
-        if top is not None:
-            states[(top.country_code, top.admin1)] += 1
-    local = states.most_common(1)[0][0] if states and states.most_common(1)[0][1] > 1 else None
+    keys = [_key_of(sp) for sp in spans]
+    support = _Neighbours(keys, cands)
 
     out = []
     for i, (span, options) in enumerate(zip(spans, cands, strict=True)):
@@ -156,10 +246,12 @@ def resolve(doc: Doc, spans: list[Span], cands: list[list[Place]], w: Weights = 
         scored = []
         for p in options:
             s = math.log10(p.population + 10) * w.population
-            if p.feature == "country":
+            if p.feature in ("country", "continent"):
                 s += w.country
             elif p.feature == "admin1":
                 s += w.admin1
+            elif p.feature == "admin2":
+                s += w.admin2
             if follower is not None and (
                 (follower.feature == "admin1" and (p.country_code, p.admin1) == (follower.country_code, follower.admin1))
                 or (follower.feature == "country" and p.country_code == follower.country_code)
@@ -167,20 +259,77 @@ def resolve(doc: Doc, spans: list[Span], cands: list[list[Place]], w: Weights = 
                 s += w.pattern
             if p.feature == "admin1" and any((c.country_code, c.admin1) == (p.country_code, p.admin1) for c in leader):
                 s += w.pattern
-            if p.country_code in named_countries:
+            mine = own_country[i] is not None and own_country[i].country_code == p.country_code
+            if named_countries[p.country_code] > mine:
                 s += w.named_country
-            if (p.country_code, p.admin1) in named_states:
+            mine = own_state[i] is not None and (own_state[i].country_code, own_state[i].admin1) == (p.country_code, p.admin1)
+            if named_states[(p.country_code, p.admin1)] > mine:
                 s += w.named_state
+            if p.feature_code == "PPLC":
+                s += w.capital
+            if p.feature == "city" and name_key(p.name) != keys[i] and name_key(_fold(p.name)) != keys[i]:
+                s -= w.alternate  # "Charlestown" is first the towns so named, then one it is another name of
+            s += w.nearby * min(support.count(keys[i], p), w.nearby_cap)
             if p.country_code == dominant:
                 s += w.dominant_country
-            if local is not None and (p.country_code, p.admin1) == local:
-                s += w.local_state
             scored.append(s)
             if s > best_score:
                 best, best_score = p, s
         total = sum(math.exp(s - best_score) for s in scored)
         out.append(PlaceMention(span.text, span.start_char, span.end_char, best, 1.0 / total))
     return out
+
+
+_CELL_DEG = 1.0
+_MAX_READINGS = 20
+
+
+def _key_of(span: Span) -> str:
+    return name_key(_clean(span.text))
+
+
+def _fold(text: str) -> str:
+    return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+
+
+class _Neighbours:
+    """How many of an article's other place names have a reading near a given reading: within
+    about a degree (a neighbouring grid cell) or in the same first-level region. Local news names
+    nearby towns; the Paris of a story that also names Henry County and Murray is in Tennessee."""
+
+    def __init__(self, keys: list[str], cands: list[list[Place]]) -> None:
+        self.cells: dict[tuple[int, int], set[str]] = defaultdict(set)
+        self.regions: dict[tuple[str | None, str], set[str]] = defaultdict(set)
+        for key, options in zip(keys, cands, strict=True):
+            for p in options[:_MAX_READINGS]:
+                if p.feature in ("city", "admin2") and p.lat is not None:
+                    self.cells[_cell(p)].add(key)
+                if p.feature in ("city", "admin1", "admin2") and p.admin1:
+                    self.regions[(p.country_code, p.admin1)].add(key)
+
+    def count(self, key: str, p: Place) -> int:
+        near: set[str] = set()
+        if p.feature in ("city", "admin2") and p.lat is not None:
+            la, lo = _cell(p)
+            for dla in (-1, 0, 1):
+                for dlo in (-1, 0, 1):
+                    near |= self.cells.get((la + dla, lo + dlo), set())
+        if p.feature in ("city", "admin1", "admin2") and p.admin1:
+            near |= self.regions.get((p.country_code, p.admin1), set())
+        near.discard(key)
+        return len(near)
+
+
+def _cell(p: Place) -> tuple[int, int]:
+    return math.floor(p.lat / _CELL_DEG), math.floor(p.lon / _CELL_DEG)
+
+
+def _only(options: list[Place], feature: str, unless: str) -> Place | None:
+    """The place of that kind a name unambiguously means: "France" names a country, "Georgia" (a
+    country and a state) names neither."""
+    if not options or any(p.feature == unless for p in options):
+        return None
+    return next((p for p in options if p.feature == feature), None)
 
 
 def _following_place(spans: list[Span], cands: list[list[Place]], i: int, doc: Doc) -> Place | None:

@@ -226,3 +226,21 @@ def test_sector_spot_checks(sectors):
     for word, code in expected.items():
         assert lookup.get(word) == code, (word, lookup.get(word), code)
     assert "leader" not in lookup
+
+
+# ------------------------------------------------------------------ region_aliases.csv
+
+
+def test_region_aliases_are_well_formed():
+    with (DATA / "region_aliases.csv").open(encoding="utf-8", newline="") as fh:
+        reader = csv.DictReader(fh)
+        assert reader.fieldnames == ["country", "admin1", "alias"]
+        rows = list(reader)
+    assert rows
+    known = {c.alpha_3 for c in pycountry.countries}
+    seen: dict[str, tuple[str, str]] = {}
+    for row in rows:
+        assert row["country"] in known and row["admin1"] and row["alias"].strip() == row["alias"] != ""
+        key = (row["country"], row["alias"].lower())
+        assert key not in seen or seen[key] == (row["country"], row["admin1"]), f"{row['alias']!r} names two regions"
+        seen[key] = (row["country"], row["admin1"])

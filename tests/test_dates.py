@@ -46,3 +46,10 @@ def test_invalid_calendar_date_is_ignored():
 
 def test_no_publication_date_gives_no_relative_date():
     assert resolve("yesterday", None, None) is None
+
+
+def test_undated_sentence_takes_the_date_the_story_states(code):
+    text = ("A man was shot Friday night in Dayton, police said.\n\n"
+            "Officers found the victim on the sidewalk. Police said a gunman shot him twice.")
+    evs = [e for e in code(text, date="2024-11-20") if e["event"][0] == "ASSAULT"]
+    assert evs and all(e["date"] == "2024-11-15" for e in evs)

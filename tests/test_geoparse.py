@@ -77,3 +77,48 @@ def test_region_words_make_regions(places):
     got = places("Russian shelling hit villages in the Kharkiv region and Idlib province on Monday.")
     assert got["Kharkiv region"].place.feature == "admin1" and got["Kharkiv region"].place.country_code == "UKR"
     assert got["Idlib province"].place.country_code == "SYR"
+
+
+def test_county_is_placed_in_its_state(places):
+    got = places("Deputies in Cooke County, Texas, arrested a man on Friday.")
+    p = got["Cooke County"].place
+    assert p.feature == "admin2" and (p.country_code, p.admin1) == ("USA", "TX")
+
+
+def test_region_of_another_country_by_its_own_name(places):
+    got = places("Russia sent more troops to Dagestan and Ontario sent aid.")
+    assert got["Dagestan"].place.feature == "admin1" and got["Dagestan"].place.country_code == "RUS"
+    assert got["Ontario"].place.feature == "admin1" and got["Ontario"].place.country_code == "CAN"
+
+
+def test_bare_name_of_a_town_and_its_region_means_the_town(places):
+    got = places("Airstrikes hit Idlib on Monday.")
+    assert got["Idlib"].place.feature == "city"
+    got = places("Airstrikes hit Idlib province on Monday.")
+    assert got["Idlib province"].place.feature == "admin1"
+
+
+def test_place_an_organisation_is_named_after(places):
+    got = places("The Laurel County Detention Center in London, Ky., said the inmate escaped.")
+    assert got["Laurel County"].place.admin1 == "KY"
+
+
+def test_capitalised_dateline(places):
+    got = places("DAYTON -- Police arrested two men after a robbery in Ohio on Sunday.")
+    assert (got["DAYTON"].place.country_code, got["DAYTON"].place.admin1) == ("USA", "OH")
+
+
+def test_part_of_a_region_is_placed_at_the_region(places):
+    got = places("Storms flooded roads across North Texas on Sunday.")
+    assert got["North Texas"].place.name == "Texas"
+
+
+def test_nearby_names_pick_the_local_town(places):
+    # Paris alone is France; with Henry County and Murray, Tennessee's Paris.
+    got = places("The Paris City Council met Monday. Henry County deputies and Murray police joined the search near Paris.")
+    assert got["Paris"].place.admin1 == "TN"
+
+
+def test_dateline_state_places_the_town(places):
+    got = places("CHARLESTOWN, IN (WAVE) - A teenager was shot outside a school on Tuesday.")
+    assert got["CHARLESTOWN"].place.admin1 == "IN" and got["IN"].place.name == "Indiana"

@@ -46,3 +46,34 @@ def test_arrests_and_troops(code):
     assert arrest["size"]["arrested"] == 45
     (mob,) = [e for e in code("Russia deployed some 2,500 troops near the border.") if e["event"][0] == "MOBILIZE"]
     assert mob["size"]["troops"] == 2500
+
+
+@pytest.mark.parametrize(
+    ("text", "dead", "injured"),
+    [
+        # Shot but not said to have died: injured; "4 shot, 1 killed": the dead are not also injured.
+        ("Four people were shot and one was killed outside a club in Dayton on Saturday.", 1, 3),
+        ("Two men were shot in Dayton on Saturday.", None, 2),
+        ("A 15-year-old and a 69-year-old were hit by gunfire in Dayton on Saturday.", None, 2),
+    ],
+)
+def test_shot_victims_count_as_injured(code, text, dead, injured):
+    size = attack(code, text)
+    assert (size["dead"], size["injured"]) == (dead, injured)
+
+
+def test_outcome_in_a_later_sentence_fills_the_attack(code):
+    text = ("Police said a man opened fire at a party in Dayton on Saturday night. "
+            "The victim was pronounced dead at the scene. Two others suffered non-life-threatening injuries.")
+    size = attack(code, text)
+    assert (size["dead"], size["injured"]) == (1, 2)
+
+
+def test_revision_updates_every_report_of_the_attack(pipeline):
+    from flashpoint.api import extract
+    from flashpoint.evaluate import incident_summary
+
+    text = ("A gunman killed three people at a mall in Omaha on Monday. Witnesses said the gunman fired into a crowd. "
+            "The death toll later rose to five.")
+    events = extract(text, date="2024-11-20", pipeline=pipeline)
+    assert incident_summary(events)["dead"] == 5

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from spacy.tokens import Span, Token
 
+# The lede: a story's first sentences say when and where its news happened.
+LEDE_CHARS = 400
+
 
 def governing_verb(tok: Token) -> Token:
     """The verb a noun hangs from ("killed in an airstrike" -> killed), or the root."""

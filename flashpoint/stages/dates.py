@@ -1,7 +1,8 @@
 """Event dates: explicit and relative date expressions resolved against the publication date.
 
 Convention: an event with no date expression in its sentence takes the date of the last dated
-event before it in the same paragraph ("narrative time"), or else the publication date. Weekdays refer to
+sentence before it in the same paragraph ("narrative time"), else the date the story's lede
+states (its first 400 characters), else the publication date. Weekdays refer to
 the latest such day on or before publication, or the next one for future-tense events.
 """
 
@@ -13,6 +14,7 @@ from datetime import timedelta
 
 from ..article import Article
 from ..pipeline import Resources, stage
+from .common import LEDE_CHARS
 
 _PARAGRAPH = re.compile(r"\n[ \t\r]*\n")
 WEEKDAYS = {d: i for i, d in enumerate(["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"])}
@@ -123,6 +125,13 @@ def _resolve_one(kind: str, m: re.Match, pub: Date | None, anchor: Date | None, 
 @stage("dates", reads=("doc", "events", "date"), writes=("events.date",))
 def dates(articles: list[Article], res: Resources) -> None:
     for article in articles:
+        if not article.events:
+            continue
+        # Sentences that state a date, in order: "A man was shot Friday night. He died at the
+        # scene." The second sentence's death happened on Friday too.
+        stated = [(sent.start_char, sent.end_char, d) for sent in article.doc.sents
+                  if (d := resolve(sent.text, article.date, None)) is not None]
+        lede = next((d for start, _, d in stated if start < LEDE_CHARS), None)
         anchor: Date | None = None
         last_end = 0
         seen: dict[tuple, Date | None] = {}
@@ -139,5 +148,14 @@ def dates(articles: list[Article], res: Resources) -> None:
             d = seen[key]
             if d is not None:
                 anchor = d
-            ev.date = d or anchor or article.date
+            ev.date = d or anchor or _preceding(stated, article.text, ev.evidence.start) or lede or article.date
             ev.date_explicit = d is not None
+
+
+
+def _preceding(stated: list[tuple[int, int, Date]], text: str, start: int) -> Date | None:
+    """The date of the last sentence before `start` in the same paragraph that states one."""
+    for _, s_end, d in reversed(stated):
+        if s_end <= start:
+            return None if _PARAGRAPH.search(text, s_end, start) else d
+    return None

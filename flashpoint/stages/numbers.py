@@ -6,8 +6,10 @@ Convention (docs/extraction.md): "at least N", "more than N", "over N" and "up t
 Within a sentence the first figure found for a category wins. Ages ("a 17-year-old"), addresses
 ("the 600 block") and measures are not counts. With no number, singular victims of an attack
 are counted one each ("killing Sarah Davidson and injuring Leanne Smith": dead 1, injured 1).
-A later sentence with no attack of its own that revises a toll ("the death toll rose to 20")
-updates the last attack before it: the latest figure wins.
+Shot or stabbed people count as injured unless the sentence says they died ("4 shot, 1 killed":
+dead 1, injured 3). A later sentence with no attack of its own fills the figures the last attack
+left open ("The victim was pronounced dead"), and one that revises a toll ("the death toll rose
+to 20") updates every earlier report of that day's attack: the latest figure wins.
 """
 
 from __future__ import annotations
@@ -32,6 +34,8 @@ DEAD = frozenset({"kill", "die", "dead", "death", "slay", "massacre", "execute",
                   "body", "toll", "perish", "behead", "lifeless", "killed", "shoot dead"})
 INJURED = frozenset({"injure", "wound", "hurt", "injury", "injured", "wounded", "hospitalize", "hospitalise", "casualty"})
 ARRESTED = frozenset({"arrest", "detain", "detention", "round", "jail", "custody", "apprehend", "nab", "arrested", "detained"})
+# Shot or stabbed: hit, and injured unless the same sentence says they died ("4 shot, 1 killed": 3 injured).
+HIT = frozenset({"shoot", "stab", "shot", "stabbed"})
 TROOPS = frozenset({"troop", "soldier", "serviceman", "personnel", "reservist", "marine", "paratrooper", "conscript"})
 _NOT_COUNTS = frozenset({"DATE", "TIME", "MONEY", "PERCENT", "ORDINAL", "QUANTITY"})
 MEASURES = frozenset({"year", "month", "week", "day", "hour", "minute", "second", "block", "mile", "kilometre",
@@ -95,20 +99,47 @@ def _count_people(tok: Token) -> int:
     for h in heads:
         if any(c.dep_ == "nummod" and (c.like_num or c.lower_ in VAGUE) for c in h.children):
             return 0  # counted by its number instead
-        if h.ent_type_ == "PERSON" or (h.tag_ in ("NN", "NNP") and h.lemma_.lower() in PERSONS):
+        if h.ent_type_ == "PERSON" or (h.tag_ in ("NN", "NNP") and h.lemma_.lower() in PERSONS) or _is_aged(h):
             n += 1
     return n
+
+
+def _is_aged(tok: Token) -> bool:
+    """ "a 6-year-old" standing for a person."""
+    return tok.lower_ == "old" and tok.i >= 2 and tok.doc[tok.i - 2].lemma_.lower() in ("year", "month")
+
+
+_SUFFER = frozenset({"suffer", "sustain", "receive"})
+_GUNFIRE = frozenset({"gunfire", "bullet", "shot", "round", "shotgun", "pellet"})
 
 
 def singular_victims(tokens) -> Size:
     """ "killing Sarah Davidson and injuring Leanne Smith", "a man was shot dead": one each."""
     size = Size()
+    hits = 0
     for t in tokens:
         lem = t.lemma_.lower()
-        cat = "dead" if lem in DEAD or t.lower_ in DEAD else "injured" if lem in INJURED or t.lower_ in INJURED else None
-        if cat is None or t.pos_ not in ("VERB", "ADJ"):
+        if lem == "death" and t.pos_ == "NOUN":
+            # "the shooting death of Dwayne Dillard"
+            n = sum(_count_people(p) for c in t.children if c.dep_ == "prep" and c.lower_ == "of" for p in c.children
+                    if p.dep_ == "pobj")
+            if n and size.dead is None:
+                size.dead = n
             continue
-        if cat == "dead" and lem == "shoot":
+        if t.pos_ == "NOUN" and t.dep_ == "dobj" and t.head.lemma_.lower() in _SUFFER and (lem in INJURED or lem == "wound"):
+            # "The child suffered a gunshot wound"; "suffered fatal injuries"
+            fatal = any(c.lower_ in ("fatal", "mortal", "deadly") for c in t.children)
+            n = sum(_count_people(v) for v in t.head.children if v.dep_ == "nsubj")
+            cat = "dead" if fatal else "injured"
+            if n and getattr(size, cat) is None:
+                setattr(size, cat, n)
+            continue
+        cat = ("dead" if lem in DEAD or t.lower_ in DEAD else "injured" if lem in INJURED or t.lower_ in INJURED
+               else "hit" if lem in HIT else None)
+        if cat is None and lem in ("hit", "strike") and any(
+                g.lemma_.lower() in _GUNFIRE for c in t.children if c.dep_ == "agent" for g in c.children):
+            cat = "hit"  # "were also hit by gunfire"
+        if cat is None or t.pos_ not in ("VERB", "ADJ"):
             continue
         victims = [c for c in t.children if c.dep_ in ("dobj", "nsubjpass")]
         if not victims and t.dep_ == "conj":
@@ -124,8 +155,16 @@ def singular_victims(tokens) -> Size:
                                    for c in t.children):
             cat = "dead"  # "was shot dead", "fatally wounding"
         n = sum(_count_people(v) for v in victims)
-        if n and getattr(size, cat) is None:
+        if cat == "hit":
+            hits = hits or n
+        elif n and getattr(size, cat) is None:
             setattr(size, cat, n)
+    return _injured_from_hits(size, hits)
+
+
+def _injured_from_hits(size: Size, hits: int | None) -> Size:
+    if size.injured is None and hits and hits > (size.dead or 0):
+        size.injured = hits - (size.dead or 0)
     return size
 
 
@@ -152,11 +191,14 @@ def _category(tok: Token) -> str | None:
             return "dead"  # "the death toll rose to 20"
         for c in t.children:
             cl = c.lemma_.lower()
-            if c.dep_ in ("amod", "acomp", "oprd", "appos", "advmod", "compound") and c.i != tok.i:
+            # "dobj": "four people suffered injuries"
+            if c.dep_ in ("amod", "acomp", "oprd", "appos", "advmod", "compound", "dobj") and c.i != tok.i:
                 if cl in DEAD or c.lower_ in DEAD:
                     return "dead"
                 if cl in INJURED or c.lower_ in INJURED:
                     return "injured"
+        if lem in HIT or low in HIT:
+            return "hit"
         if t.dep_ in ("prep",) and t.lower_ in ("including", "among"):
             return None
         if lem in TROOPS and seen == 0 and not any(a.lemma_.lower() in DEAD | INJURED | ARRESTED for a in t.ancestors):
@@ -170,6 +212,7 @@ def _category(tok: Token) -> str | None:
 
 def sentence_sizes(sent: Span | list[Token]) -> Size:
     size = Size()
+    hits = None
     for tok in sent:
         if tok.dep_ in ("compound", "quantmod") and tok.head.like_num:
             continue
@@ -192,9 +235,11 @@ def sentence_sizes(sent: Span | list[Token]) -> Size:
         if counted.lemma_.lower() in MEASURES or tok.dep_ in ("appos", "npadvmod") or _is_age(tok):
             continue  # "a 17-year-old", "the 600 block", "Roberts, 13,"
         cat = _category(counted)
-        if cat is not None and getattr(size, cat) is None:
+        if cat == "hit":
+            hits = hits or value
+        elif cat is not None and getattr(size, cat) is None:
             setattr(size, cat, value)
-    return size
+    return _injured_from_hits(size, hits)
 
 
 def _fill(size: Size, other: Size) -> Size:
@@ -229,7 +274,29 @@ def numbers(articles: list[Article], res: Resources) -> None:
             elif size.empty():
                 size = sentence_sizes(sent)
             ev.size = size
+        _carry_outcomes(article)
         _apply_revisions(article)
+
+
+def _carry_outcomes(article: Article) -> None:
+    """A sentence with no attack of its own that tells what became of the victims ("The victim
+    was pronounced dead at the scene", "Two others were taken to hospital with injuries") fills
+    the figures the last attack before it left open (the first one after, if none came before)."""
+    attacks = [e for e in article.events if e.event[0] == "ASSAULT"]
+    if not attacks:
+        return
+    own = {article.doc[e.trigger_i].sent.start for e in attacks}
+    for sent in article.doc.sents:
+        if sent.start in own:
+            continue
+        found = _fill(sentence_sizes(sent), singular_victims(sent))
+        if found.dead is None and found.injured is None:
+            continue
+        before = [e for e in attacks if e.trigger_i < sent.start]
+        target = before[-1] if before else attacks[0]
+        target.size = Size(target.size.dead if target.size.dead is not None else found.dead,
+                           target.size.injured if target.size.injured is not None else found.injured,
+                           target.size.arrested, target.size.troops)
 
 
 _REVISION = frozenset({"rise", "climb", "reach", "increase", "now", "later", "revise", "update", "latest"})
@@ -248,5 +315,8 @@ def _apply_revisions(article: Article) -> None:
         revised = sentence_sizes(sent)
         before = [e for e in attacks if e.trigger_i < sent.start]
         if before and revised.dead is not None:
-            last = before[-1]
-            last.size = Size(revised.dead, last.size.injured, last.size.arrested, last.size.troops)
+            # The revision is the attack's: every earlier report of it (same day) takes the new toll.
+            day = before[-1].date
+            for ev in before:
+                if ev.date == day:
+                    ev.size = Size(revised.dead, ev.size.injured, ev.size.arrested, ev.size.troops)

@@ -9,9 +9,10 @@ from spacy.tokens import Span, Token
 
 from ..article import Article
 from ..gazetteer import Gazetteer
-from ..geoparse import PLACE_LABELS, PlaceMention, geoparse
+from ..geoparse import PlaceMention, geoparse
 from ..model import Location
 from ..pipeline import Resources, stage
+from .common import LEDE_CHARS
 
 
 @stage("places", reads=("doc", "events", "mentions"), writes=("events.event_loc", "places"))
@@ -32,8 +33,9 @@ def places(articles: list[Article], res: Resources) -> None:
                 doc = article.doc
                 taken = {t.i for h in ev.actor_heads + ev.recipient_heads for t in doc[h].subtree}
                 sent = doc[ev.trigger_i].sent
-                heads = [t.i for t in sent if t.ent_type_ in PLACE_LABELS and t.ent_iob_ == "B" and t.i not in taken
-                         and not _names_a_source(t, ent_of)]
+                heads = [t.i for m in article.places if sent.start_char <= m.start < sent.end_char
+                         for t in [doc.char_span(m.start, m.end, alignment_mode="expand")[0]]
+                         if t.i not in taken and not _names_a_source(t, ent_of)]
                 ev.event_loc = _locate(heads, article, gaz, by_start)
             if ev.event_loc is None and home is not None and material:
                 # Still nothing: the dateline's place, or the town the story keeps naming.
@@ -42,7 +44,8 @@ def places(articles: list[Article], res: Resources) -> None:
 
 def _article_place(article: Article) -> PlaceMention | None:
     """Where the story is set: its dateline ("SEATTLE -", "FRANKLIN (Feb. 4) -") if it has one,
-    else the town it names most, at least twice and more often than any other."""
+    else the town it names most, at least twice and more often than any other, else the first
+    town or county its lede names."""
     resolved = [m for m in article.places if m.place is not None and m.place.lat is not None]
     first = next((m for m in resolved if m.start < 80 and m.place.feature == "city"), None)
     if first is not None and any(ch in article.text[first.end:first.end + 25] for ch in "-–—(:"):
@@ -52,7 +55,9 @@ def _article_place(article: Article) -> PlaceMention | None:
     if ranked and ranked[0][1] >= 2 and (len(ranked) == 1 or ranked[0][1] > ranked[1][1]):
         gid = ranked[0][0][0]
         return next(m for m in resolved if m.place.geonameid == gid)
-    return None
+    # Else the first town or county the lede names: local news says where it happened up front.
+    return next((m for m in resolved if m.start < LEDE_CHARS and m.place.feature in ("city", "admin2")), None)
+
 
 
 def _location(pm: PlaceMention, gaz: Gazetteer) -> Location:
@@ -94,6 +99,8 @@ def _locate(heads: list[int], article: Article, gaz: Gazetteer, by_start: dict[i
             if place is None:
                 unknown = unknown or pm.text  # a village the gazetteer lacks: the most specific name
                 continue
+            if place.feature == "continent":
+                continue  # "in Europe" says too little to map an event
             rank = place.resolution
             loc = _location(pm, gaz)
             if best is None or rank > best[0]:
