@@ -10,6 +10,7 @@ discourse). Each mention gets the best candidate and a score in [0, 1].
 from __future__ import annotations
 
 import math
+import re
 import unicodedata
 from collections import Counter, defaultdict
 from dataclasses import dataclass
@@ -125,9 +126,15 @@ def _toponym_spans(doc: Doc, gaz: Gazetteer, demonyms: dict[str, str]) -> list[t
                 else:
                     maybe.append((e, whole, 1 if e.label_ == "ORG" else 2))
             elif e.label_ == "ORG":
-                inner = _named_after(e, gaz)
+                inner = _named_after(e, gaz) or _demonym_head(e, gaz, demonyms)
                 if inner is not None:
                     maybe.append((*inner, 0 if any(_well_known(p) for p in inner[1]) else 1))
+    for span in _affiliations(doc):
+        if not any(s.start <= span.start < s.end for s, _ in sure):
+            cands = _lookup(gaz, span)
+            if cands:
+                maybe = [m for m in maybe if not (m[0].start <= span.start < m[0].end)]
+                maybe.append((span, cands, 0 if any(_well_known(p) for p in cands) else 1))
     for town, region in _datelines(doc):
         maybe = [m for m in maybe if m[0].start != town.start]
         if not any(s.start <= town.start < s.end for s, _ in sure):
@@ -172,17 +179,36 @@ def _named_after(ent: Span, gaz: Gazetteer) -> tuple[Span, list[Place]] | None:
 _DASHES = ("--", "-", "—", "–", "(")
 
 
+def _demonym_head(ent: Span, gaz: Gazetteer, demonyms: dict[str, str]) -> tuple[Span, list[Place]] | None:
+    """ "the Georgian Interior Ministry": the country an organisation's name opens with."""
+    first = next((t for t in ent if t.lower_ != "the"), None)
+    if first is None or first.i + 1 >= ent.end:
+        return None
+    code = demonyms.get(first.text)
+    place = gaz.country(code) if code is not None else None
+    return (ent.doc[first.i:first.i + 1], [place]) if place is not None else None
+
+
+_AFFILIATION = re.compile(r"\b(?:D|R|I|DFL)-([A-Z][a-z]+(?: [A-Z][a-z]+)?)\b")
+
+
+def _affiliations(doc: Doc) -> list[Span]:
+    """A legislator's home after the party: "Rep. Wendell Gilliard, D-Charleston"."""
+    spans = (doc.char_span(m.start(1), m.end(1), alignment_mode="contract") for m in _AFFILIATION.finditer(doc.text))
+    return [s for s in spans if s is not None and len(s)]
+
+
 def _datelines(doc: Doc) -> list[tuple[Span, Span | None]]:
     """A capitalised place opening the story or a paragraph before a dash, with the state or
     country after its comma: "COLUMBUS -- A 27-year-old", "CHARLESTOWN, IN (WAVE) -"."""
     out = []
     for t in doc:
-        if not (t.i == 0 or "\n" in doc[t.i - 1].text_with_ws or doc[t.i - 1].is_space):
+        if not (t.is_sent_start or t.i == 0 or "\n" in doc[t.i - 1].text_with_ws or doc[t.i - 1].is_space):
             continue
         j = t.i
         while j < len(doc) and j - t.i < 3 and doc[j].is_upper and doc[j].is_alpha:
             j += 1
-        if j == t.i or j >= len(doc) or doc[j].text not in (*_DASHES, ","):
+        if j == t.i or j >= len(doc) or doc[j].text not in (*_DASHES, ",", ":"):
             continue
         region = None
         if doc[j].text == ",":
