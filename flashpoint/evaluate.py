@@ -182,7 +182,12 @@ def load_geoparsing(path: Path, limit: int | None = None) -> list[tuple[str, str
     return out[:limit]
 
 
-def eval_geoparsing(path: Path, pipeline: Pipeline, limit: int | None = None) -> dict[str, Any] | None:
+GEOPARSING_TARGETS = {"lgl": {"accuracy_161km": 0.85, "end_to_end_161km": 0.75},
+                      "trnews": {"accuracy_161km": 0.90, "end_to_end_161km": 0.75}}
+
+
+def eval_geoparsing(path: Path, pipeline: Pipeline, limit: int | None = None,
+                    target: dict[str, float] | None = None) -> dict[str, Any] | None:
     """Toponym recognition and resolution against gold offsets and coordinates (161 km rule)."""
     if not path.exists():
         return None
@@ -220,6 +225,7 @@ def eval_geoparsing(path: Path, pipeline: Pipeline, limit: int | None = None) ->
         "end_to_end_161km": correct / n_gold if n_gold else 0.0,
         "median_error_km": errors[len(errors) // 2] if errors else None,
         "mean_error_km": sum(errors) / len(errors) if errors else None,
+        "target": target or {},
     }
 
 
@@ -325,8 +331,8 @@ def run_all(data: Path, only: Iterable[str] | None = None, limit: int | None = N
         "indiapolice": lambda: eval_indiapolice(data, pipeline, limit),
         "gold": lambda: eval_gold(pipeline, limit),
         "gold_heldout": lambda: eval_gold(pipeline, limit, "plover_heldout.jsonl"),
-        "lgl": lambda: eval_geoparsing(data / "geoparsing" / "lgl.xml", pipeline, limit),
-        "trnews": lambda: eval_geoparsing(data / "geoparsing" / "TR-News.xml", pipeline, limit),
+        "lgl": lambda: eval_geoparsing(data / "geoparsing" / "lgl.xml", pipeline, limit, GEOPARSING_TARGETS["lgl"]),
+        "trnews": lambda: eval_geoparsing(data / "geoparsing" / "TR-News.xml", pipeline, limit, GEOPARSING_TARGETS["trnews"]),
         "gva": lambda: eval_gva(data, pipeline, limit),
     }
     results: dict[str, Any] = {}

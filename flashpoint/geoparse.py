@@ -129,6 +129,12 @@ def _toponym_spans(doc: Doc, gaz: Gazetteer, demonyms: dict[str, str]) -> list[t
                 inner = _named_after(e, gaz) or _demonym_head(e, gaz, demonyms)
                 if inner is not None:
                     maybe.append((*inner, 0 if any(_well_known(p) for p in inner[1]) else 1))
+        elif e.label_ == "PRODUCT":
+            # "Kursk command post": the model knows the submarine; a well-known town the story
+            # names again nearby is the town.
+            whole = [p for p in _lookup(gaz, e) if _well_known(p)]
+            if whole:
+                maybe.append((e, whole, 1))
     for span in _affiliations(doc):
         if not any(s.start <= span.start < s.end for s, _ in sure):
             cands = _lookup(gaz, span)

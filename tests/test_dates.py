@@ -53,3 +53,10 @@ def test_undated_sentence_takes_the_date_the_story_states(code):
             "Officers found the victim on the sidewalk. Police said a gunman shot him twice.")
     evs = [e for e in code(text, date="2024-11-20") if e["event"][0] == "ASSAULT"]
     assert evs and all(e["date"] == "2024-11-15" for e in evs)
+
+
+def test_present_tense_event_keeps_the_publication_date(code):
+    text = ("Rebels attacked a checkpoint near Goma on Monday, officials said.\n\n"
+            "The army is deploying thousands of troops to the region.")
+    (mob,) = [e for e in code(text, date="2024-11-20") if e["event"][0] == "MOBILIZE"]
+    assert mob["date"] == "2024-11-20"

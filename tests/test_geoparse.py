@@ -122,3 +122,15 @@ def test_nearby_names_pick_the_local_town(places):
 def test_dateline_state_places_the_town(places):
     got = places("CHARLESTOWN, IN (WAVE) - A teenager was shot outside a school on Tuesday.")
     assert got["CHARLESTOWN"].place.admin1 == "IN" and got["IN"].place.name == "Indiana"
+
+
+def test_dateline_does_not_place_another_countrys_troops(code):
+    text = ("KYIV, Nov 21 (flashpoint example) - More than 10,000 North Korean troops have been massed, "
+            "South Korea's intelligence agency said.")
+    (mob,) = [e for e in code(text, date="2024-11-21") if e["event"][0] == "MOBILIZE"]
+    assert mob["event_loc"] is None or mob["event_loc"]["country_code"] != "UKR"
+
+
+def test_demonym_is_not_the_event_location(code):
+    (ev,) = [e for e in code("Rebels shelled an army command post with British missiles.") if e["event"][0] == "ASSAULT"]
+    assert ev["event_loc"] is None

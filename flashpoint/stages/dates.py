@@ -1,8 +1,9 @@
 """Event dates: explicit and relative date expressions resolved against the publication date.
 
 Convention: an event with no date expression in its sentence takes the date of the last dated
-sentence before it in the same paragraph ("narrative time"), else the date the story's lede
-states (its first 400 characters), else the publication date. Weekdays refer to
+sentence before it in the same paragraph ("narrative time"), else, for a past event ("was
+shot", not "have been massed"), the date the story's lede states (its first 400 characters),
+else the publication date. Weekdays refer to
 the latest such day on or before publication, or the next one for future-tense events.
 """
 
@@ -148,9 +149,18 @@ def dates(articles: list[Article], res: Resources) -> None:
             d = seen[key]
             if d is not None:
                 anchor = d
-            ev.date = d or anchor or _preceding(stated, article.text, ev.evidence.start) or lede or article.date
+            told = _past(tok) and (_preceding(stated, article.text, ev.evidence.start) or lede)
+            ev.date = d or anchor or told or article.date
             ev.date_explicit = d is not None
 
+
+
+def _past(tok) -> bool:
+    """A past event ("was shot", "has died", "the shooting"), not one in the present of
+    publication ("police are searching", "troops are massing")."""
+    if tok.pos_ != "VERB" or tok.tag_ in ("VBD", "VBN"):
+        return True
+    return any(c.dep_ in ("aux", "auxpass") and c.tag_ == "VBD" for c in tok.children)
 
 
 def _preceding(stated: list[tuple[int, int, Date]], text: str, start: int) -> Date | None:

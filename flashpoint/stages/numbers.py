@@ -40,7 +40,10 @@ TROOPS = frozenset({"troop", "soldier", "serviceman", "personnel", "reservist", 
 _NOT_COUNTS = frozenset({"DATE", "TIME", "MONEY", "PERCENT", "ORDINAL", "QUANTITY"})
 MEASURES = frozenset({"year", "month", "week", "day", "hour", "minute", "second", "block", "mile", "kilometre",
                       "kilometer", "km", "foot", "feet", "meter", "metre", "percent", "%", "dollar", "caliber",
-                      "calibre", "mm", "pound", "kg", "time", "p.m.", "a.m.", "yard", "acre", "degree", "mph"})
+                      "calibre", "mm", "pound", "kg", "time", "p.m.", "a.m.", "yard", "acre", "degree", "mph",
+                      # addresses: "at 17 McAfee Farm Road"
+                      "road", "street", "avenue", "drive", "lane", "boulevard", "highway", "route", "st.", "ave.",
+                      "rd.", "blvd.", "court", "place", "way", "circle", "parkway", "terrace", "trail", "apartment"})
 # Singular nouns for one person: "killing a man", "the victim died" count 1.
 PERSONS = frozenset({"man", "woman", "boy", "girl", "teen", "teenager", "child", "baby", "toddler", "infant", "victim",
                      "person", "officer", "soldier", "student", "resident", "driver", "father", "mother", "son",

@@ -22,7 +22,8 @@ def places(articles: list[Article], res: Resources) -> None:
     for article in articles:
         article.places = geoparse(article.doc, gaz, demonyms)
         by_start = {m.start: m for m in article.places}
-        home = _article_place(article)
+        dateline = _dateline(article)
+        home = dateline or _article_place(article)
         ent_of = {i: e for e in article.doc.ents for i in range(e.start, e.end)}
         for ev in article.events:
             material = res.scale.quads[ev.event[0]] in (2, 4)
@@ -31,33 +32,47 @@ def places(articles: list[Article], res: Resources) -> None:
                 # A material event with no place phrase of its own: a place named elsewhere in its
                 # sentence, but not one that names an actor ("Moscow said", "Seoul's spies").
                 doc = article.doc
-                taken = {t.i for h in ev.actor_heads + ev.recipient_heads for t in doc[h].subtree}
+                # The target's own phrase may say where ("a Kursk command post", "struck Kyiv"); the actor's does not.
+                taken = {t.i for h in ev.actor_heads for t in doc[h].subtree}
                 sent = doc[ev.trigger_i].sent
+                # A demonym says whose, not where: "British missiles".
                 heads = [t.i for m in article.places if sent.start_char <= m.start < sent.end_char
+                         and (dateline is None or m.start != dateline.start)  # the dateline has a rule of its own
                          for t in [doc.char_span(m.start, m.end, alignment_mode="expand")[0]]
-                         if t.i not in taken and not _names_a_source(t, ent_of)]
+                         if t.i not in taken and t.ent_type_ != "NORP" and not _names_a_source(t, ent_of)]
                 ev.event_loc = _locate(heads, article, gaz, by_start)
-            if ev.event_loc is None and home is not None and material:
+            if ev.event_loc is None and home is not None and material and _home_fits(ev, home, gaz):
                 # Still nothing: the dateline's place, or the town the story keeps naming.
                 ev.event_loc = _location(home, gaz)
 
 
-def _article_place(article: Article) -> PlaceMention | None:
-    """Where the story is set: its dateline ("SEATTLE -", "FRANKLIN (Feb. 4) -") if it has one,
-    else the town it names most, at least twice and more often than any other, else the first
-    town or county its lede names."""
-    resolved = [m for m in article.places if m.place is not None and m.place.lat is not None]
-    first = next((m for m in resolved if m.start < 80 and m.place.feature == "city"), None)
+def _dateline(article: Article) -> PlaceMention | None:
+    """The place of the story's dateline: "SEATTLE -", "FRANKLIN (Feb. 4) -"."""
+    first = next((m for m in article.places if m.start < 80 and m.place is not None and m.place.lat is not None
+                  and m.place.feature == "city"), None)
     if first is not None and any(ch in article.text[first.end:first.end + 25] for ch in "-–—(:"):
         return first
+    return None
+
+
+def _article_place(article: Article) -> PlaceMention | None:
+    """Where the story is set: the town it names most, at least twice and more often than any
+    other, else the first town or county its lede names."""
+    resolved = [m for m in article.places if m.place is not None and m.place.lat is not None]
     counts = Counter((m.place.geonameid, m.place.name) for m in resolved if m.place.feature == "city")
     ranked = counts.most_common(2)
     if ranked and ranked[0][1] >= 2 and (len(ranked) == 1 or ranked[0][1] > ranked[1][1]):
         gid = ranked[0][0][0]
         return next(m for m in resolved if m.place.geonameid == gid)
-    # Else the first town or county the lede names: local news says where it happened up front.
+    # Local news says where it happened up front.
     return next((m for m in resolved if m.start < LEDE_CHARS and m.place.feature in ("city", "admin2")), None)
 
+
+def _home_fits(ev, home: PlaceMention, gaz: Gazetteer) -> bool:
+    """The dateline is where the reporter is, not where everything happened: a Kyiv dateline does
+    not place North Korea's troops. It places an event only when no party to it is of another country."""
+    codes = {a.code for a in ev.actor + ev.recipient if a.code and gaz.country(a.code) is not None}
+    return not codes or home.place.country_code in codes
 
 
 def _location(pm: PlaceMention, gaz: Gazetteer) -> Location:
