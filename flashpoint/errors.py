@@ -44,6 +44,30 @@ class TooLargeError(InputError):
     code = "E105"
 
 
+class FetchError(InputError):
+    """A URL or feed could not be fetched: timeout, network error, HTTP error status, too large."""
+
+    code = "E106"
+
+
+class PrivateAddressError(FetchError):
+    """A URL points at a private, loopback or link-local address and private fetching is off."""
+
+    code = "E107"
+
+
+class FeedError(InputError):
+    """A feed's body is not RSS or Atom."""
+
+    code = "E108"
+
+
+class NotArticleError(InputError):
+    """A page is not HTML or has no main text to code."""
+
+    code = "E109"
+
+
 class ModelNotFoundError(FlashpointError):
     """No spaCy English pipeline is installed."""
 
@@ -60,3 +84,9 @@ class ConfigError(FlashpointError):
     """An option has a value flashpoint cannot use."""
 
     code = "E400"
+
+
+class StoreError(FlashpointError):
+    """The event store cannot be opened or written: disk full, locked, or made by a newer flashpoint."""
+
+    code = "E500"
