@@ -40,6 +40,8 @@ class Article:
     date: Date | None = None
     url: str | None = None
     source: str | None = None
+    # ISO 639-1 code of the text's language when identified (flashpoint.language); None: not checked.
+    lang: str | None = None
     doc: Doc | None = None
     events: list[Event] = field(default_factory=list)
     # Token index -> the actor/country mention covering it (set by the `events` stage).
