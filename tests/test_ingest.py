@@ -1,0 +1,271 @@
+"""`flashpoint ingest`, `watch`, `export` and `recode`: sources, idempotence, crash safety, bad input."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from flashpoint.cli import main
+from flashpoint.fetch import FakeTransport, Fetcher, Response
+from flashpoint.ingest import ingest, parse_every, read_sources, watch
+from flashpoint.store import Store
+
+CITIES = ["Kharkiv", "Odesa", "Dnipro", "Sumy", "Kherson", "Zaporizhzhia", "Mykolaiv", "Poltava", "Chernihiv", "Lviv"]
+
+
+def story(i: int) -> str:
+    city = CITIES[i % len(CITIES)]
+    return (f"{city.upper()}, Nov {1 + i % 27} - Russian forces shelled {city} on Tuesday, killing {i % 7 + 2} civilians "
+            f"and wounding {i % 5 + 1} others, regional officials said. It was attack number {i} on the region this "
+            f"month; police in {city} arrested {i % 3 + 1} men suspected of spotting targets for the artillery.")
+
+
+def run(*argv: str) -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    code = main(list(argv), out=out, err=err)
+    return code, out.getvalue(), err.getvalue()
+
+
+def snapshot(db: Path) -> dict:
+    """What a store holds, independent of when rows were written."""
+    conn = sqlite3.connect(db)
+    try:
+        return {
+            "articles": sorted(conn.execute("SELECT id, text_hash, status, near_dup_of FROM articles")),
+            "events": sorted(conn.execute("SELECT id, type, date, place, dead, mentions, sources FROM events")),
+            "mentions": sorted(conn.execute("SELECT record_id, event_id, article_id FROM mentions")),
+        }
+    finally:
+        conn.close()
+
+
+@pytest.fixture()
+def folder(tmp_path):
+    root = tmp_path / "news"
+    (root / "2024" / "11").mkdir(parents=True)
+    for i in range(6):
+        (root / "2024" / "11" / f"story{i:02}.txt").write_text(story(i), encoding="utf-8")
+    (root / "batch.jsonl").write_text("\n".join(
+        json.dumps({"id": f"j{i}", "text": story(100 + i), "date": "2024-11-20"}) for i in range(3)) + "\n",
+        encoding="utf-8")
+    (root / "notes.pdf").write_bytes(b"%PDF-1.4 not an article")
+    return root
+
+
+def test_folder_is_read_recursively_and_the_same_run_again_adds_nothing(folder, tmp_path):
+    db = tmp_path / "s.db"
+    code, _, err = run("ingest", str(folder), "--db", str(db), "--date", "2024-11-20")
+    assert code == 0, err
+    assert "9 read, 9 new" in err
+    first = snapshot(db)
+    assert len(first["articles"]) == 9 and first["events"]
+    code, _, err = run("ingest", str(folder), "--db", str(db), "--date", "2024-11-20")
+    assert code == 0 and "0 new, 9 duplicate(s)" in err
+    assert snapshot(db) == first
+
+
+def test_glob_names_the_files(folder, tmp_path):
+    code, _, err = run("ingest", str(folder / "2024" / "**" / "story0[0-2].txt"), "--db", str(tmp_path / "g.db"),
+                       "--date", "2024-11-20")
+    assert code == 0 and "3 read, 3 new" in err
+
+
+def test_bad_inputs_are_reported_and_the_rest_is_stored(tmp_path):
+    src = tmp_path / "in"
+    src.mkdir()
+    (src / "a.txt").write_text(story(1), encoding="utf-8")
+    (src / "b.txt").write_bytes(b"\x00\x01\x02binary\x00")
+    (src / "c.txt").write_text("   \n", encoding="utf-8")
+    (src / "d.jsonl").write_text('{"id": "ok", "text": "' + story(2) + '"}\n{not json\n', encoding="utf-8")
+    code, _, err = run("ingest", str(src), str(tmp_path / "missing.txt"), "--db", str(tmp_path / "s.db"))
+    assert code == 1
+    assert "b.txt" in err and "binary" in err
+    assert "c.txt" in err and "empty" in err.lower()
+    assert "line 2 is not valid JSON" in err
+    assert "missing.txt: no such file" in err
+    assert "2 new" in err and len(snapshot(tmp_path / "s.db")["articles"]) == 2
+
+
+def test_article_in_another_language_is_kept_marked_and_not_coded(tmp_path):
+    src = tmp_path / "fr.txt"
+    src.write_text("Les forces russes ont bombardé la ville de Kharkiv mardi, tuant trois civils, selon le gouverneur "
+                   "régional. Les secours ont travaillé toute la matinée pour dégager les habitants des décombres.",
+                   encoding="utf-8")
+    code, _, err = run("ingest", str(src), "--db", str(tmp_path / "s.db"))
+    assert code == 0 and "1 not English" in err
+    row = sqlite3.connect(tmp_path / "s.db").execute("SELECT status, lang FROM articles").fetchone()
+    assert row == ("not_english", "fr")
+    assert snapshot(tmp_path / "s.db")["mentions"] == []
+
+
+PAGE = ("<html><head><title>Shelling in Kharkiv</title><meta property='article:published_time' content='2024-11-19'>"
+        "</head><body><article><h1>Shelling in Kharkiv</h1><p>{}</p><p>Rescue teams searched the rubble of two "
+        "apartment blocks through the night, and the city's mayor said power had been cut to thousands of homes."
+        "</p></article></body></html>")
+FEED = ("<?xml version='1.0'?><rss version='2.0'><channel><title>Wire</title>"
+        "<item><title>One</title><link>https://news.example/1</link></item>"
+        "<item><title>Two</title><link>https://news.example/2</link></item></channel></rss>")
+
+
+def fake_web(extra: dict | None = None) -> Fetcher:
+    def page(i: int) -> Response:
+        return Response(f"https://news.example/{i}", 200, {"content-type": "text/html; charset=utf-8"},
+                        PAGE.format(story(i)).encode())
+    pages = {"https://news.example/1": page(1), "https://news.example/2": page(2), "https://news.example/3": page(3),
+             "https://news.example/feed": Response("https://news.example/feed", 200, {"content-type": "application/rss+xml"},
+                                                   FEED.encode()),
+             "https://news.example/garbage": Response("https://news.example/garbage", 200,
+                                                      {"content-type": "application/rss+xml"}, b"\x89PNG\r\n garbage"),
+             **(extra or {})}
+    return Fetcher(FakeTransport(pages), resolver=lambda host: ["93.184.216.34"])
+
+
+def test_urls_and_feeds_are_ingested_and_bad_ones_reported(tmp_path, pipeline):
+    with Store.open(tmp_path / "s.db") as store:
+        items = read_sources(["https://news.example/feed", "https://news.example/3", "https://news.example/garbage",
+                              "http://192.168.1.10/admin", "http://localhost:8080/"], fetcher=fake_web(), store=store)
+        report = ingest(items, store, pipeline)
+        assert report.new == 3
+        reasons = " ".join(r for _, r in report.failed)
+        assert "not an RSS or Atom feed" in reasons
+        assert reasons.count("--allow-private") == 2
+        assert store.conn.execute("SELECT date FROM articles WHERE url = 'https://news.example/3'").fetchone()[0] == "2024-11-19"
+
+
+def test_watch_never_ingests_an_entry_twice(tmp_path, pipeline):
+    naps: list[float] = []
+    polls: list = []
+    with Store.open(tmp_path / "s.db") as store:
+        watch(["https://news.example/feed"], store, pipeline, fake_web(), every=parse_every("15m"), polls=3,
+              on_poll=lambda n, r: polls.append(r), sleep=naps.append)
+    assert [r.new for r in polls] == [2, 0, 0] and [r.read for r in polls] == [2, 0, 0]
+    assert naps == [900.0, 900.0]
+
+
+def test_every_accepts_durations():
+    assert parse_every("90s") == 90 and parse_every("1h30m") == 5400 and parse_every("15") == 900
+    with pytest.raises(ValueError):
+        parse_every("soon")
+
+
+def test_full_disk_stops_cleanly_and_keeps_what_was_stored(folder, tmp_path, monkeypatch):
+    db = tmp_path / "s.db"
+    real = Store._refresh
+    calls = {"n": 0}
+
+    def filling(self, event_id):
+        calls["n"] += 1
+        if calls["n"] > 5:
+            raise sqlite3.OperationalError("database or disk is full")
+        return real(self, event_id)
+
+    monkeypatch.setattr(Store, "_refresh", filling)
+    code, _, err = run("ingest", str(folder), "--db", str(db), "--date", "2024-11-20")
+    assert code == 2 and "disk is full" in err and "nothing of this article was stored" in err
+    monkeypatch.undo()
+    kept = snapshot(db)
+    assert kept["articles"] and all(m[2] in {a[0] for a in kept["articles"]} for m in kept["mentions"])
+    code, _, _ = run("ingest", str(folder), "--db", str(db), "--date", "2024-11-20")
+    assert code == 0
+
+
+def test_kill_during_ingest_then_rerun_gives_the_clean_store(tmp_path):
+    src = tmp_path / "many"
+    src.mkdir()
+    for i in range(60):
+        (src / f"s{i:03}.txt").write_text(story(i), encoding="utf-8")
+    clean, crashed = tmp_path / "clean.db", tmp_path / "crashed.db"
+    cmd = [sys.executable, "-m", "flashpoint.cli", "ingest", str(src), "--date", "2024-11-20", "--quiet", "--db"]
+    env = {**os.environ}
+    subprocess.run([*cmd, str(clean)], check=True, env=env, timeout=600)
+
+    proc = subprocess.Popen([*cmd, str(crashed)], env=env)
+    stored = 0
+    deadline = time.time() + 300
+    while time.time() < deadline and proc.poll() is None:
+        if crashed.exists():
+            try:
+                with sqlite3.connect(f"file:{crashed}?mode=ro", uri=True) as conn:
+                    stored = conn.execute("SELECT COUNT(*) FROM articles").fetchone()[0]
+            except sqlite3.OperationalError:
+                stored = 0
+            if stored >= 20:
+                break
+        time.sleep(0.02)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    assert 0 < stored < 60, "the run was not interrupted mid-way"
+    subprocess.run([*cmd, str(crashed)], check=True, env=env, timeout=600)
+    assert snapshot(crashed) == snapshot(clean)
+
+
+@pytest.fixture(scope="module")
+def filled(tmp_path_factory):
+    db = tmp_path_factory.mktemp("exp") / "s.db"
+    src = db.parent / "src"
+    src.mkdir()
+    for i in range(8):
+        (src / f"s{i}.txt").write_text(story(i), encoding="utf-8")
+    (src / "copy.txt").write_text("Another outlet reports: " + story(0), encoding="utf-8")
+    assert run("ingest", str(src), "--db", str(db), "--date", "2024-11-20")[0] == 0
+    return db
+
+
+def test_export_plover_has_event_level_fields(filled):
+    code, out, _ = run("export", "--db", str(filled))
+    recs = [json.loads(line) for line in out.splitlines()]
+    assert code == 0 and recs
+    assert all({"mentions", "sources", "first_seen", "last_seen", "mention_ids"} <= r.keys() for r in recs)
+    assert max(r["sources"] for r in recs) >= 2
+
+
+def test_export_filters_by_country_and_dates(filled):
+    _, out, _ = run("export", "--db", str(filled), "--country", "ukr", "--since", "2024-11-01", "--until", "2024-11-30")
+    recs = [json.loads(line) for line in out.splitlines()]
+    assert recs and all(r["event_loc"]["country_code"] == "UKR" and "2024-11-01" <= r["date"] <= "2024-11-30" for r in recs)
+    _, out, _ = run("export", "--db", str(filled), "--since", "2030-01-01")
+    assert out == ""
+
+
+def test_export_acled_csv_parquet_and_geojson(filled, tmp_path):
+    _, out, _ = run("export", "--db", str(filled), "--format", "acled")
+    df = pd.read_csv(io.StringIO(out))
+    assert {"event_id_cnty", "event_type", "fatalities", "mentions", "sources"} <= set(df.columns) and len(df)
+    pq = tmp_path / "e.parquet"
+    assert run("export", "--db", str(filled), "--format", "parquet", "-o", str(pq))[0] == 0
+    assert len(pd.read_parquet(pq)) == len(df)
+    _, out, err = run("export", "--db", str(filled), "--format", "geojson")
+    gj = json.loads(out)
+    assert gj["type"] == "FeatureCollection" and gj["features"]
+    assert all(f["geometry"]["type"] == "Point" for f in gj["features"])
+    code, _, err = run("export", "--db", str(filled), "--format", "parquet")
+    assert code == 2 and "-o FILE.parquet" in err
+
+
+def test_export_of_a_missing_store_says_how_to_make_one(tmp_path):
+    code, _, err = run("export", "--db", str(tmp_path / "none.db"))
+    assert code == 2 and "flashpoint ingest" in err
+
+
+def test_recode_rebuilds_without_duplicating(filled, tmp_path):
+    db = tmp_path / "r.db"
+    db.write_bytes(filled.read_bytes())
+    before = snapshot(db)
+    with sqlite3.connect(db) as conn:
+        conn.execute("UPDATE events SET coder_version = 'old'")
+        conn.execute("UPDATE articles SET coder_version = 'old' WHERE status = 'coded'")
+    code, _, err = run("recode", "--db", str(db))
+    assert code == 0 and "recoded 9 article(s)" in err
+    assert snapshot(db) == before
+    code, _, err = run("recode", "--db", str(db))
+    assert "already coded" in err

@@ -1,0 +1,140 @@
+"""The event store: idempotent, deduplicating, consistent when a write fails; one phenomenon a test."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from datetime import date
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from flashpoint.article import Article
+from flashpoint.errors import StoreError
+from flashpoint.store import Store
+
+STRIKE_A = ("KHARKIV, Nov 20 - Russian forces shelled Kharkiv on Tuesday, killing three civilians, "
+            "regional governor Oleh Syniehubov said.")
+STRIKE_B = ("Three civilians were killed when Russian artillery shelled the Ukrainian city of Kharkiv on Tuesday, "
+            "local officials told reporters.")
+OTHER_CITY = "Russian forces shelled Odesa on Tuesday, killing two civilians, officials said."
+
+
+@pytest.fixture()
+def store(tmp_path):
+    with Store.open(tmp_path / "t.db") as s:
+        yield s
+
+
+def coded(pipeline, text: str, *, id: str, url: str | None = None, day: str = "2024-11-20") -> Article:
+    (art,) = pipeline.run_batch([Article(id=id, text=text, date=date.fromisoformat(day), url=url)])
+    return art
+
+
+def test_same_text_under_another_url_is_stored_once(store, pipeline):
+    assert store.add(coded(pipeline, STRIKE_A, id="a", url="https://a.example/1")).status == "new"
+    again = store.add(coded(pipeline, STRIKE_A, id="b", url="https://b.example/9"))
+    assert again.status == "duplicate" and again.duplicate_of == "a"
+    assert store.counts()["articles"] == 1
+
+
+def test_same_url_is_stored_once(store, pipeline):
+    store.add(coded(pipeline, STRIKE_A, id="a", url="https://a.example/1"))
+    assert store.add(coded(pipeline, STRIKE_B, id="b", url="https://a.example/1")).status == "duplicate"
+
+
+WIRE_BODY = (
+    "KHARKIV, Nov 20 - Russian forces shelled Kharkiv on Tuesday, killing three civilians and wounding "
+    "eleven others, regional governor Oleh Syniehubov said on Telegram. The strikes hit a residential "
+    "district in the north of the city shortly after dawn, damaging two apartment blocks, a school and a "
+    "bus depot. Emergency crews worked through the morning to pull residents from the rubble, and the "
+    "city's mayor said power had been cut to several thousand homes. Ukraine's air force said Russia had "
+    "launched guided aerial bombs and artillery at the city, which lies some 30 kilometres from the "
+    "Russian border and has been shelled almost daily since the start of the full-scale invasion. "
+    "Moscow did not comment on the strike. Kyiv has urged its allies to send more air defence systems "
+    "to protect cities in the east, where attacks on civilian infrastructure have intensified before winter."
+)
+
+
+def test_wire_copy_with_a_new_headline_is_linked_to_its_original(store, pipeline):
+    body = WIRE_BODY
+    store.add(coded(pipeline, "Kharkiv shelled\n\n" + body, id="wire", url="https://wire.example/1"))
+    copy = store.add(coded(pipeline, "Russia shells Kharkiv, three dead\n\n" + body, id="copy",
+                           url="https://paper.example/7"))
+    assert copy.status == "near_duplicate" and copy.duplicate_of == "wire"
+    assert store.add(coded(pipeline, OTHER_CITY, id="other")).status == "new"
+
+
+def test_two_reports_of_one_strike_are_one_event_with_two_mentions(store, pipeline):
+    store.add(coded(pipeline, STRIKE_A, id="a", url="https://a.example/1"))
+    store.add(coded(pipeline, STRIKE_B, id="b", url="https://b.example/2"))
+    (ev,) = [e for e in store.events() if e["event"][0] == "ASSAULT"]
+    assert ev["mentions"] >= 2 and ev["sources"] == 2
+    assert ev["size"]["dead"] == 3 and ev["event_loc"]["resolved_place"] == "Kharkiv"
+    assert ev["first_seen"] == ev["last_seen"] == "2024-11-20"
+
+
+def test_same_kind_in_another_city_is_another_event(store, pipeline):
+    store.add(coded(pipeline, STRIKE_A, id="a"))
+    store.add(coded(pipeline, OTHER_CITY, id="b"))
+    places = sorted(e["event_loc"]["resolved_place"] for e in store.events() if e["event"][0] == "ASSAULT")
+    assert places == ["Kharkiv", "Odesa"]
+
+
+def test_same_place_a_week_apart_is_another_event(store, pipeline):
+    store.add(coded(pipeline, STRIKE_A, id="a", day="2024-11-20"))
+    store.add(coded(pipeline, STRIKE_A.replace("KHARKIV, Nov 20 - ", ""), id="b", day="2024-11-27"))
+    assert len([e for e in store.events() if e["event"][0] == "ASSAULT"]) == 2
+
+
+def test_failed_write_stores_nothing_of_the_article(store, pipeline, monkeypatch):
+    store.add(coded(pipeline, STRIKE_A, id="a"))
+    before = store.counts()
+
+    def full(*args, **kwargs):
+        raise sqlite3.OperationalError("database or disk is full")
+
+    monkeypatch.setattr(store, "_refresh", full)
+    with pytest.raises(StoreError, match="disk is full"):
+        store.add(coded(pipeline, OTHER_CITY, id="b"))
+    monkeypatch.undo()
+    assert store.counts() == before
+    assert store.add(coded(pipeline, OTHER_CITY, id="b")).status == "new"
+
+
+def test_store_from_a_newer_flashpoint_is_refused(tmp_path):
+    path = tmp_path / "new.db"
+    with Store.open(path) as s:
+        s.conn.execute("UPDATE meta SET value = '99' WHERE key = 'schema'")
+    with pytest.raises(StoreError, match="newer flashpoint"):
+        Store.open(path)
+
+
+def test_reading_a_missing_store_says_how_to_make_one(tmp_path):
+    with pytest.raises(StoreError, match="flashpoint ingest"):
+        Store.open(tmp_path / "none.db", readonly=True)
+
+
+text_st = st.text(alphabet=st.characters(blacklist_categories=("Cs",)), min_size=1, max_size=200).filter(str.strip)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(text=text_st, title=st.none() | st.text(max_size=40), day=st.none() | st.dates(),
+       url=st.none() | st.from_regex(r"https://[a-z]{1,10}\.example/[a-z0-9]{0,12}", fullmatch=True))
+def test_articles_round_trip(tmp_path_factory, text, title, day, url):
+    path = tmp_path_factory.mktemp("rt") / "rt.db"
+    with Store.open(path) as s:
+        s.add(Article(id="x", text=text, title=title, date=day, url=url), status="not_english")
+    with Store.open(path, readonly=True) as s:
+        row = s.conn.execute("SELECT id, text, title, date, url, status FROM articles").fetchone()
+    assert tuple(row) == ("x", text, title, day.isoformat() if day else None, url, "not_english")
+
+
+def test_event_records_round_trip_through_the_store(store, pipeline):
+    art = coded(pipeline, STRIKE_A, id="a")
+    store.add(art)
+    want = {e.id: e.to_plover() for e in art.events}
+    for row in store.conn.execute("SELECT record_id, record FROM mentions"):
+        got = json.loads(row["record"])
+        assert {k: got[k] for k in want[row["record_id"]]} == want[row["record_id"]]
