@@ -291,7 +291,11 @@ def fetch_article(fetcher: Fetcher, url: str, *, max_chars: int = DEFAULT_MAX_CH
 
     Raises FetchError and its kin for the download, NotArticleError for a non-HTML page,
     EncodingError for an undecodable one, EmptyInputError when no main text can be extracted."""
-    response = fetcher.get(url)
+    return article_from_response(fetcher.get(url), url, max_chars=max_chars)
+
+
+def article_from_response(response: Response, url: str, *, max_chars: int = DEFAULT_MAX_CHARS) -> Article:
+    """An article of a page already fetched from `url` (`response.url` is where it was found)."""
     _require_html(response, source=url)
     html = _decode_html(response, source=url)
     text, title = html_to_text(html, source=url)

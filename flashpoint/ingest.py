@@ -17,7 +17,7 @@ from pathlib import Path
 
 from .article import DEFAULT_MAX_CHARS, Article, read_source
 from .errors import FlashpointError, InputError
-from .fetch import Fetcher, fetch_article, is_url, parse_feed
+from .fetch import Fetcher, article_from_response, fetch_article, is_url, parse_feed
 from .language import detect
 from .model import Dropped
 from .pipeline import Pipeline
@@ -80,9 +80,10 @@ def _read_url(url: str, fetcher: Fetcher, store: Store | None, max_chars: int) -
         yield Dropped(url, exc.message, exc.code)
         return
     if not _looks_like_feed(resp.headers.get("content-type", ""), resp.body):
-        if store is not None and store.has_url(resp.url):
-            return
-        yield from _page(fetcher, url, max_chars)
+        try:
+            yield article_from_response(resp, url, max_chars=max_chars)
+        except FlashpointError as exc:
+            yield Dropped(url, exc.message, exc.code)
         return
     try:
         entries = parse_feed(resp.body, resp.url)

@@ -108,6 +108,7 @@ CREATE TABLE IF NOT EXISTS places (
 CREATE INDEX IF NOT EXISTS places_article ON places(article_id);
 CREATE TABLE IF NOT EXISTS terms (article_id TEXT NOT NULL, term TEXT NOT NULL, tf REAL NOT NULL);
 CREATE INDEX IF NOT EXISTS terms_article ON terms(article_id);
+CREATE INDEX IF NOT EXISTS terms_term ON terms(term);
 CREATE TABLE IF NOT EXISTS term_df (term TEXT PRIMARY KEY, df INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS feed_entries (url TEXT PRIMARY KEY, feed TEXT NOT NULL, seen_at TEXT NOT NULL);
 """
@@ -353,13 +354,22 @@ class Store:
         """The stored event this record reports too, if any: the nearest one that passes every test."""
         if ev.date is None:
             return None
-        slack = max(TEXT_SLACK, SURE_SLACK)
-        lo, hi = (ev.date - slack).isoformat(), (ev.date + slack).isoformat()
-        rows = self.conn.execute(
-            "SELECT id, date, country, admin1, lat, lon, resolution, actor_code, recipient_code FROM events"
-            " WHERE type = ? AND date BETWEEN ? AND ? ORDER BY id", (ev.event[0], lo, hi)).fetchall()
+        cols = "id, date, country, admin1, lat, lon, resolution, actor_code, recipient_code"
+        lo, hi = (ev.date - TEXT_SLACK).isoformat(), (ev.date + TEXT_SLACK).isoformat()
+        rows = self.conn.execute(f"SELECT {cols} FROM events WHERE type = ? AND date BETWEEN ? AND ?",
+                                 (ev.event[0], lo, hi)).fetchall()
+        if not ev.date_explicit:
+            # A report with no date of its own may be a late follow-up: events whose reports share
+            # this article's rarest names, within a year.
+            lo, hi = (ev.date - SURE_SLACK).isoformat(), (ev.date + SURE_SLACK).isoformat()
+            related = names.related_events()
+            if related:
+                marks = ",".join("?" * len(related))
+                rows += self.conn.execute(
+                    f"SELECT {cols} FROM events WHERE id IN ({marks}) AND type = ? AND date BETWEEN ? AND ?",
+                    (*related, ev.event[0], lo, hi)).fetchall()
         best: tuple[float, str] | None = None
-        for row in rows:
+        for row in sorted({r["id"]: r for r in rows}.values(), key=lambda r: r["id"]):
             days = abs((Date.fromisoformat(row["date"]) - ev.date).days) if row["date"] else 0
             score = _match_score(ev, row) if days <= DATE_SLACK.days else None
             if score is None and not _conflict(ev, row, places=False):
@@ -563,6 +573,7 @@ class _Names:
         self.idf: dict[str, float] = {}
         self.vectors: dict[str, dict[str, float]] = {}
         self.mine = self._vector(article_id)
+        self.key_events: list[str] | None = None
 
     def _vector(self, article_id: str) -> dict[str, float]:
         if article_id not in self.vectors:
@@ -572,6 +583,19 @@ class _Names:
             norm = math.sqrt(sum(v * v for v in vec.values())) or 1.0
             self.vectors[article_id] = {t: v / norm for t, v in vec.items()}
         return self.vectors[article_id]
+
+    # The rarest names of an article that are looked up to find the events it may follow up.
+    KEY_NAMES = 8
+
+    def related_events(self) -> list[str]:
+        """Events reported by other articles that share one of this article's rarest names."""
+        if self.key_events is None:
+            keys = sorted(self.mine, key=lambda t: -self.mine[t])[:self.KEY_NAMES]
+            marks = ",".join("?" * len(keys))
+            self.key_events = [r[0] for r in self.conn.execute(
+                f"SELECT DISTINCT m.event_id FROM terms t JOIN mentions m ON m.article_id = t.article_id"
+                f" WHERE t.term IN ({marks}) AND t.article_id != ? LIMIT 500", (*keys, self.article_id))] if keys else []
+        return self.key_events
 
     def similarity(self, event_id: str) -> float:
         rows = self.conn.execute("SELECT DISTINCT m.article_id FROM mentions m JOIN articles a ON a.id = m.article_id"

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from flashpoint.evaluate import eval_case2021, eval_geoparsing, eval_gold, eval_gva, eval_indiapolice
+from flashpoint.evaluate import eval_case2021, eval_ecbplus, eval_geoparsing, eval_gold, eval_gva, eval_indiapolice
 from tests.conftest import SHARED, needs_shared
 
 FLOORS = json.loads((Path(__file__).parent / "floors.json").read_text())
@@ -48,4 +48,12 @@ def test_geoparsing_floor(pipeline, name, file):
 @pytest.mark.devdata
 def test_gva_floor(pipeline):
     needs_shared("gva", "documents.jsonl")
-    check(eval_gva(SHARED, pipeline), FLOORS["gva"])
+    result = eval_gva(SHARED, pipeline)
+    check(result, FLOORS["gva"])
+    # The ceiling: reports of different incidents merged into one event in under 2% of pairs.
+    assert result["different_incident_pairs_merged"] < 0.02
+
+
+@pytest.mark.devdata
+def test_ecbplus_floor():
+    check(eval_ecbplus(needs_shared("ecbplus")), FLOORS["ecbplus"])

@@ -8,7 +8,6 @@ import pytest
 
 from flashpoint.article import Article
 from flashpoint.cluster import b_cubed, cluster_articles, eval_ecbplus, load_ecbplus
-from tests.conftest import needs_shared
 
 DAY = date(2024, 3, 4)
 
@@ -104,10 +103,3 @@ def test_ecbplus_reader_takes_the_url_out_of_the_text(tmp_path):
     assert plus.text == "Inmate escapes .\nPolice search"
     assert plus.date is None
     assert eval_ecbplus(tmp_path / "absent") is None
-
-
-@pytest.mark.devdata
-def test_ecbplus_bcubed_floor():
-    result = eval_ecbplus(needs_shared("ecbplus"))
-    # Measured 0.924 (P 0.899, R 0.949) on topics 1-22, all 462 documents clustered at once.
-    assert result["bcubed_f1"] >= 0.90, result

@@ -96,6 +96,15 @@ def test_bad_inputs_are_reported_and_the_rest_is_stored(tmp_path):
     assert "2 new" in err and len(snapshot(tmp_path / "s.db")["articles"]) == 2
 
 
+def test_hundred_megabyte_file_is_refused_without_reading_it_all(tmp_path):
+    big = tmp_path / "big.txt"
+    with big.open("wb") as fh:
+        fh.truncate(100 * 1024 * 1024)
+    (tmp_path / "ok.txt").write_text(story(3), encoding="utf-8")
+    code, _, err = run("ingest", str(big), str(tmp_path / "ok.txt"), "--db", str(tmp_path / "s.db"))
+    assert code == 1 and "big.txt" in err and "--max-chars" in err and "1 new" in err
+
+
 def test_article_in_another_language_is_kept_marked_and_not_coded(tmp_path):
     src = tmp_path / "fr.txt"
     src.write_text("Les forces russes ont bombardé la ville de Kharkiv mardi, tuant trois civils, selon le gouverneur "
