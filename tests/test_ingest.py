@@ -278,3 +278,11 @@ def test_recode_rebuilds_without_duplicating(filled, tmp_path):
     assert snapshot(db) == before
     code, _, err = run("recode", "--db", str(db))
     assert "already coded" in err
+
+
+def test_html_file_takes_its_publication_date_from_the_page(tmp_path):
+    page = tmp_path / "p.html"
+    page.write_text(PAGE.format(story(4)), encoding="utf-8")
+    code, _, err = run("ingest", str(page), "--db", str(tmp_path / "s.db"), "--date", "2024-12-31")
+    assert code == 0, err
+    assert sqlite3.connect(tmp_path / "s.db").execute("SELECT date FROM articles").fetchone()[0] == "2024-11-19"

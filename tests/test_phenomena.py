@@ -84,8 +84,10 @@ def test_headline_is_its_own_sentence(code):
     text = "Ukraine strikes Kursk with British missiles\nKYIV - Police in Kyiv arrested two men on Monday."
     evs = code(text)
     arrest = only(evs, "COERCE")
-    assert arrest["evidence"]["text"].startswith("KYIV")
+    # The dateline is its own fragment too: not the subject of the story's first sentence.
+    assert arrest["evidence"]["text"].startswith("Police in Kyiv")
     assert "British missiles" not in arrest["evidence"]["text"]
+    assert [a["code"] for a in arrest["actor"]] == ["UKR"] and arrest["actor"][0]["sector"] == "COP"
 
 
 def test_line_wrapped_paragraph_is_one_sentence(code):

@@ -138,3 +138,9 @@ def test_event_records_round_trip_through_the_store(store, pipeline):
     for row in store.conn.execute("SELECT record_id, record FROM mentions"):
         got = json.loads(row["record"])
         assert {k: got[k] for k in want[row["record_id"]]} == want[row["record_id"]]
+
+
+def test_actors_are_stored_with_their_codes(store, pipeline):
+    store.add(coded(pipeline, STRIKE_A, id="a"))
+    rows = store.conn.execute("SELECT role, code, sector FROM actors").fetchall()
+    assert ("actor", "RUS", "MIL") in [tuple(r) for r in rows]
