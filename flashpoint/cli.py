@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import csv
 import json
 import os
 import sys
+from collections.abc import Iterator
 from datetime import date as Date
 from pathlib import Path
 from typing import TextIO
@@ -100,8 +102,7 @@ def cmd_extract(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     failed: list[str] = []
     n_articles = n_events = 0
 
-    sink = open(args.output, "w", encoding="utf-8", newline="") if args.output else out
-    try:
+    with _sink(args.output, out, newline="") as sink:
         writer = csv.DictWriter(sink, fieldnames=ACLED_COLUMNS) if args.format == "acled" else None
         if writer:
             writer.writeheader()
@@ -118,9 +119,6 @@ def cmd_extract(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
                     writer.writerow(to_acled_row(ev))
                 else:
                     sink.write(json.dumps(ev.to_plover(), ensure_ascii=False) + "\n")
-    finally:
-        if args.output:
-            sink.close()
     if not args.quiet:
         err.write(f"flashpoint: {n_articles} article(s) coded, {n_events} event(s), "
                   f"{len(dropped) + len(failed)} input(s) failed\n")
@@ -140,19 +138,25 @@ def cmd_geoparse(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     pipeline = Pipeline(stages=["parse", "events", "places"], resources=Resources(model=args.model))
     dropped: list[Dropped] = []
     n_articles = n_places = 0
-    sink = open(args.output, "w", encoding="utf-8") if args.output else out
-    try:
+    with _sink(args.output, out) as sink:
         for article in extract_articles(_articles(args, err, dropped), pipeline):
             n_articles += 1
             for m in article.places:
                 n_places += 1
                 sink.write(json.dumps(m.to_dict(article.id, pipeline.resources.gazetteer), ensure_ascii=False) + "\n")
-    finally:
-        if args.output:
-            sink.close()
     if not args.quiet:
         err.write(f"flashpoint: {n_articles} article(s), {n_places} place mention(s), {len(dropped)} input(s) failed\n")
     return EXIT_SOME_FAILED if dropped else EXIT_OK
+
+
+@contextlib.contextmanager
+def _sink(path: str | None, out: TextIO, newline: str | None = None) -> Iterator[TextIO]:
+    """The output file when one is given, else standard output; the file is closed after."""
+    if path is None:
+        yield out
+        return
+    with open(path, "w", encoding="utf-8", newline=newline) as fh:
+        yield fh
 
 
 def _store_options(p: argparse.ArgumentParser) -> None:
@@ -234,13 +238,9 @@ def cmd_cluster(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     dropped: list[Dropped] = []
     articles = list(_articles(args, err, dropped))
     ids = cluster_articles(articles)
-    sink = open(args.output, "w", encoding="utf-8") if args.output else out
-    try:
+    with _sink(args.output, out) as sink:
         for article, cid in zip(articles, ids, strict=True):
             sink.write(json.dumps({"article_id": article.id, "cluster_id": cid}, ensure_ascii=False) + "\n")
-    finally:
-        if args.output:
-            sink.close()
     if not args.quiet:
         err.write(f"flashpoint: {len(articles)} article(s) in {len(set(ids))} cluster(s), {len(dropped)} input(s) failed\n")
     return EXIT_SOME_FAILED if dropped else EXIT_OK

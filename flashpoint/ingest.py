@@ -122,34 +122,41 @@ def ingest(items: Iterable[Article | Dropped], store: Store, pipeline: Pipeline,
            english_only: bool = True, progress: Callable[[IngestReport], None] | None = None) -> IngestReport:
     """Code and store articles in batches; each article is committed on its own."""
     report = IngestReport()
-    batch: list[Article] = []
-
-    def flush() -> None:
+    for batch in _batches(_to_code(items, store, report, english_only)):
         for article in pipeline.run_batch(batch):
             _store(article, store, report, "failed" if article.error is not None else "coded")
-        batch.clear()
         if progress is not None:
             progress(report)
+    return report
 
+
+def _to_code(items: Iterable[Article | Dropped], store: Store, report: IngestReport,
+             english_only: bool) -> Iterator[Article]:
+    """The articles worth coding; the others are counted (and a non-English one stored) on the way."""
     for item in items:
         report.read += 1
         if isinstance(item, Dropped):
             report.failed.append((item.source, f"{item.reason} [{item.code}]"))
-            continue
-        if store.seen(item) is not None:
+        elif store.seen(item) is not None:
             report.duplicates += 1
-            continue
-        if english_only:
-            item.lang = detect(item.text)[0]
-            if item.lang not in ("en", "und"):
-                _store(item, store, report, "not_english")
-                continue
-        batch.append(item)
-        if len(batch) >= BATCH:
-            flush()
+        else:
+            if english_only:
+                item.lang = detect(item.text)[0]
+                if item.lang not in ("en", "und"):
+                    _store(item, store, report, "not_english")
+                    continue
+            yield item
+
+
+def _batches(articles: Iterable[Article], size: int = BATCH) -> Iterator[list[Article]]:
+    batch: list[Article] = []
+    for article in articles:
+        batch.append(article)
+        if len(batch) >= size:
+            yield batch
+            batch = []
     if batch:
-        flush()
-    return report
+        yield batch
 
 
 def _store(article: Article, store: Store, report: IngestReport, status: str) -> None:
@@ -172,9 +179,7 @@ def recode(store: Store, pipeline: Pipeline, *, progress: Callable[[int], None] 
     report = IngestReport()
     if not store.start_recode():
         return report
-    batch: list[Article] = []
-
-    def flush() -> None:
+    for batch in _batches(store.articles_to_recode()):
         for article in pipeline.run_batch(batch):
             if article.error is not None:
                 report.failed.append((article.id, article.error))
@@ -182,16 +187,8 @@ def recode(store: Store, pipeline: Pipeline, *, progress: Callable[[int], None] 
             report.read += 1
             report.mentions += mentions
             report.new_events += new_events
-        batch.clear()
         if progress is not None:
             progress(report.read)
-
-    for article in store.articles_to_recode():
-        batch.append(article)
-        if len(batch) >= BATCH:
-            flush()
-    if batch:
-        flush()
     return report
 
 
