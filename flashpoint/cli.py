@@ -87,6 +87,18 @@ def build_parser() -> argparse.ArgumentParser:
     rc.add_argument("--actors", action="append", default=[], metavar="YAML", help="extra actor list (repeatable)")
     rc.add_argument("--quiet", action="store_true", help="no progress or summary on standard error")
 
+    mo = sub.add_parser("monitor", help="the escalation table: which countries or dyads are getting worse")
+    mo.add_argument("--db", default="flashpoint.db", help="the store (default flashpoint.db)")
+    mo.add_argument("--by", choices=["country", "admin1", "dyad"], default="country", help="unit (default country)")
+    mo.add_argument("--as-of", type=_date, help="the last day of the week judged (default: the latest event's date)")
+    mo.add_argument("--limit", type=int, default=30, help="rows to print (default 30)")
+    mo.add_argument("--json", action="store_true", help="JSONL, one unit a line, instead of a table")
+
+    al = sub.add_parser("alerts", help="escalations, first-ever event types between countries, new actors (JSONL)")
+    al.add_argument("--db", default="flashpoint.db", help="the store (default flashpoint.db)")
+    al.add_argument("--since", type=_date, help="alerts dated on or after this day (default: the last 7 days)")
+    al.add_argument("--until", type=_date, help="alerts dated on or before this day (default: the latest event's date)")
+
     ev = sub.add_parser("eval", help="measure accuracy on the development data in ../shared/data")
     ev.add_argument("--data", type=Path, help="development data folder (default: ../shared/data from the project root)")
     ev.add_argument("--only", action="append", help="run only these (repeatable)",
@@ -279,6 +291,39 @@ def cmd_recode(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     return EXIT_SOME_FAILED if report.failed else EXIT_OK
 
 
+def cmd_monitor(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from .monitor import escalation, format_table
+    from .store import Store
+
+    with Store.open(args.db, readonly=True) as store:
+        rows = escalation(store, args.by, as_of=args.as_of)
+    if not rows:
+        err.write(f"flashpoint: no dated conflict events in {args.db}\n")
+        return EXIT_OK
+    if args.json:
+        for e in rows[:args.limit]:
+            out.write(json.dumps(e.to_dict()) + "\n")
+    else:
+        out.write(f"week to {rows[0].as_of}, conflict events by {args.by}\n" + format_table(rows, args.limit))
+    return EXIT_OK
+
+
+def cmd_alerts(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from datetime import timedelta
+
+    from .monitor import alerts, latest_date
+    from .store import Store
+
+    with Store.open(args.db, readonly=True) as store:
+        until = args.until or latest_date(store)
+        if until is None:
+            err.write(f"flashpoint: no dated events in {args.db}\n")
+            return EXIT_OK
+        for alert in alerts(store, since=args.since or until - timedelta(days=6), until=until):
+            out.write(json.dumps(alert, ensure_ascii=False) + "\n")
+    return EXIT_OK
+
+
 def cmd_eval(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from .evaluate import default_data_dir, format_table, run_all
 
@@ -294,7 +339,8 @@ def main(argv: list[str] | None = None, out: TextIO | None = None, err: TextIO |
     args = build_parser().parse_args(argv)
     try:
         commands = {"extract": cmd_extract, "geoparse": cmd_geoparse, "ingest": cmd_ingest, "watch": cmd_watch,
-                    "cluster": cmd_cluster, "export": cmd_export, "recode": cmd_recode, "eval": cmd_eval}
+                    "cluster": cmd_cluster, "export": cmd_export, "recode": cmd_recode, "monitor": cmd_monitor,
+                    "alerts": cmd_alerts, "eval": cmd_eval}
         return commands[args.command](args, out, err)
     except FlashpointError as exc:
         err.write(f"flashpoint: {exc}\n")

@@ -1,0 +1,184 @@
+"""Where it is getting worse, between whom: daily series, an escalation index, alerts.
+
+Everything is computed from the store's deduplicated events (flashpoint.store), so forty reports
+of one strike count once. Units are countries (the event's place), first-level regions, and
+dyads (first actor's country -> first recipient's country). docs/monitor.md defines the index.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass
+from datetime import date as Date
+from datetime import timedelta
+from typing import Any
+
+from .errors import ConfigError
+from .store import Store
+
+UNITS = {
+    "country": ("country", "country IS NOT NULL"),
+    "admin1": ("country || '/' || admin1", "country IS NOT NULL AND admin1 IS NOT NULL"),
+    "dyad": ("actor_code || '>' || recipient_code",
+             "length(actor_code) = 3 AND length(recipient_code) = 3 AND actor_code GLOB '[A-Z][A-Z][A-Z]'"
+             " AND recipient_code GLOB '[A-Z][A-Z][A-Z]'"),
+}
+CONFLICT_QUADS = (3, 4)
+# A week with fewer conflict events than this never alarms, however it compares.
+FLOOR = 5
+
+
+def _unit(kind: str) -> tuple[str, str]:
+    if kind not in UNITS:
+        raise ConfigError(f"unknown unit {kind!r}; use one of {', '.join(UNITS)}", source="--by")
+    return UNITS[kind]
+
+
+def latest_date(store: Store) -> Date | None:
+    row = store.conn.execute("SELECT MAX(date) FROM events").fetchone()
+    return Date.fromisoformat(row[0]) if row and row[0] else None
+
+
+def daily_series(store: Store, kind: str = "country", *, since: Date | None = None,
+                 until: Date | None = None, unit: str | None = None) -> list[dict[str, Any]]:
+    """One row per day, unit, PLOVER type and quad: events, summed event_scale, dead, injured."""
+    expr, valid = _unit(kind)
+    where, params = [valid, "date IS NOT NULL"], []
+    if since:
+        where.append("date >= ?")
+        params.append(since.isoformat())
+    if until:
+        where.append("date <= ?")
+        params.append(until.isoformat())
+    if unit:
+        where.append(f"{expr} = ?")
+        params.append(unit)
+    rows = store.conn.execute(
+        f"SELECT date, {expr} AS unit, type, quad, COUNT(*) AS events, ROUND(SUM(COALESCE(scale, 0)), 3) AS scale,"
+        f" SUM(COALESCE(dead, 0)) AS dead, SUM(COALESCE(injured, 0)) AS injured FROM events"
+        f" WHERE {' AND '.join(where)} GROUP BY date, unit, type, quad ORDER BY date, unit, type", params)
+    return [dict(r) for r in rows]
+
+
+@dataclass(slots=True)
+class Escalation:
+    unit: str
+    kind: str
+    as_of: str
+    last_week: int  # conflict events in the 7 days up to as_of
+    mean_4w: float  # weekly mean over the 4 weeks before
+    mean_52w: float  # weekly mean over the 52 weeks before
+    change_4w: float  # (last_week - mean_4w) / max(mean_4w, 1)
+    change_52w: float
+    category: str  # "large increase", "moderate increase", "limited change", "large decrease"
+    material_shift: float  # share of material conflict last week minus its share in the 4 weeks before
+    dead: int
+    injured: int
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def category(last: int, mean_4w: float, mean_52w: float, sd_52w: float) -> str:
+    """ACLED-style trend categories (docs/monitor.md): a week is judged against the month and the
+    year before it, and a handful of events never alarms."""
+    if last >= FLOOR and last >= 2 * mean_4w and last > mean_52w + 2 * sd_52w:
+        return "large increase"
+    if last >= FLOOR and last >= 1.25 * mean_4w and last >= mean_4w + 2:
+        return "moderate increase"
+    if mean_4w >= FLOOR and last <= 0.5 * mean_4w:
+        return "large decrease"
+    return "limited change"
+
+
+def escalation(store: Store, kind: str = "country", *, as_of: Date | None = None) -> list[Escalation]:
+    """The index for every unit with conflict events in the 53 weeks up to `as_of` (default: the
+    latest event's date), most escalating first."""
+    expr, valid = _unit(kind)
+    as_of = as_of or latest_date(store)
+    if as_of is None:
+        return []
+    start = as_of - timedelta(days=53 * 7 - 1)
+    weeks: dict[str, list[int]] = defaultdict(lambda: [0] * 53)
+    material: dict[str, list[int]] = defaultdict(lambda: [0] * 53)
+    casualties: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    rows = store.conn.execute(
+        f"SELECT {expr} AS unit, CAST((julianday(?) - julianday(date)) / 7 AS INTEGER) AS week, quad,"
+        f" COUNT(*) AS n, SUM(COALESCE(dead, 0)) AS dead, SUM(COALESCE(injured, 0)) AS injured FROM events"
+        f" WHERE {valid} AND quad IN (3, 4) AND date BETWEEN ? AND ? GROUP BY unit, week, quad",
+        (as_of.isoformat(), start.isoformat(), as_of.isoformat()))
+    for r in rows:
+        weeks[r["unit"]][r["week"]] += r["n"]
+        if r["quad"] == 4:
+            material[r["unit"]][r["week"]] += r["n"]
+        if r["week"] == 0:
+            casualties[r["unit"]][0] += r["dead"]
+            casualties[r["unit"]][1] += r["injured"]
+    out = []
+    for unit, w in weeks.items():
+        last, month, year = w[0], w[1:5], w[1:53]
+        m4, m52 = sum(month) / 4, sum(year) / 52
+        sd52 = math.sqrt(sum((x - m52) ** 2 for x in year) / 52)
+        share_now = material[unit][0] / last if last else 0.0
+        share_before = sum(material[unit][1:5]) / sum(month) if sum(month) else 0.0
+        out.append(Escalation(
+            unit=unit, kind=kind, as_of=as_of.isoformat(), last_week=last, mean_4w=round(m4, 2), mean_52w=round(m52, 2),
+            change_4w=round((last - m4) / max(m4, 1.0), 3), change_52w=round((last - m52) / max(m52, 1.0), 3),
+            category=category(last, m4, m52, sd52), material_shift=round(share_now - share_before, 3),
+            dead=casualties[unit][0], injured=casualties[unit][1]))
+    order = {"large increase": 0, "moderate increase": 1, "limited change": 2, "large decrease": 3}
+    return sorted(out, key=lambda e: (order[e.category], -e.change_4w, -e.last_week, e.unit))
+
+
+def alerts(store: Store, *, since: Date, until: Date | None = None) -> Iterator[dict[str, Any]]:
+    """Alerts dated from `since` to `until` (default: the latest event), oldest first: a country or
+    dyad turning to "large increase", a first-ever event type from one country into another, and
+    an actor seen for the first time."""
+    until = until or latest_date(store)
+    if until is None:
+        return
+    found: list[dict[str, Any]] = []
+    for kind in ("country", "dyad"):
+        before = {e.unit for e in escalation(store, kind, as_of=since - timedelta(days=1)) if e.category == "large increase"}
+        day = since
+        while day <= until:
+            now = {e.unit: e for e in escalation(store, kind, as_of=day) if e.category == "large increase"}
+            for unit in sorted(now.keys() - before):
+                found.append({"alert": "escalation", "date": day.isoformat(), "unit": unit, "kind": kind,
+                              "index": now[unit].to_dict()})
+            before = set(now)
+            day += timedelta(days=1)
+    rows = store.conn.execute(
+        "SELECT type, actor_code, recipient_code, MIN(date) AS first, MIN(id) AS event_id FROM events"
+        " WHERE length(actor_code) = 3 AND length(recipient_code) = 3 AND actor_code != recipient_code"
+        " AND date IS NOT NULL GROUP BY type, actor_code, recipient_code HAVING first BETWEEN ? AND ?",
+        (since.isoformat(), until.isoformat()))
+    for r in rows:
+        found.append({"alert": "first_event", "date": r["first"], "type": r["type"], "actor": r["actor_code"],
+                      "recipient": r["recipient_code"],
+                      "event_id": _first_event(store, r["type"], r["actor_code"], r["recipient_code"], r["first"])})
+    rows = store.conn.execute(
+        "SELECT COALESCE(a.name, a.code || ' ' || a.sector) AS actor, MIN(e.date) AS first FROM actors a"
+        " JOIN events e ON e.id = a.event_id WHERE e.date IS NOT NULL AND (a.name IS NOT NULL OR"
+        " (a.code IS NOT NULL AND a.sector IS NOT NULL)) GROUP BY actor HAVING first BETWEEN ? AND ?",
+        (since.isoformat(), until.isoformat()))
+    for r in rows:
+        found.append({"alert": "new_actor", "date": r["first"], "actor": r["actor"]})
+    yield from sorted(found, key=lambda a: (a["date"], a["alert"], str(a.get("unit") or a.get("actor"))))
+
+
+def _first_event(store: Store, etype: str, actor: str, recipient: str, day: str) -> str:
+    return store.conn.execute(
+        "SELECT id FROM events WHERE type = ? AND actor_code = ? AND recipient_code = ? AND date = ? ORDER BY id LIMIT 1",
+        (etype, actor, recipient, day)).fetchone()[0]
+
+
+def format_table(rows: list[Escalation], limit: int = 30) -> str:
+    head = f"{'unit':<14}{'last wk':>8}{'4-wk avg':>9}{'52-wk avg':>10}{'change':>8}  {'category':<18}{'material':>9}{'dead':>6}"
+    lines = [head]
+    for e in rows[:limit]:
+        lines.append(f"{e.unit:<14}{e.last_week:>8}{e.mean_4w:>9.1f}{e.mean_52w:>10.1f}{e.change_4w:>+8.0%}  "
+                     f"{e.category:<18}{e.material_shift:>+9.0%}{e.dead:>6}")
+    return "\n".join(lines) + "\n"
