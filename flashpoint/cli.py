@@ -99,6 +99,14 @@ def build_parser() -> argparse.ArgumentParser:
     al.add_argument("--since", type=_date, help="alerts dated on or after this day (default: the last 7 days)")
     al.add_argument("--until", type=_date, help="alerts dated on or before this day (default: the latest event's date)")
 
+    sv = sub.add_parser("serve", help="the HTTP API over a store (read-only unless a token is set)")
+    sv.add_argument("--db", default="flashpoint.db", help="the store (default flashpoint.db)")
+    sv.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    sv.add_argument("--port", type=int, default=8000, help="port (default 8000)")
+    sv.add_argument("--token", default=os.environ.get("FLASHPOINT_TOKEN"),
+                    help="turn the write endpoints on, for requests bearing this token (default: $FLASHPOINT_TOKEN; none: off)")
+    sv.add_argument("--allow-private", action="store_true", help="let ingested URLs reach private addresses")
+
     ev = sub.add_parser("eval", help="measure accuracy on the development data in ../shared/data")
     ev.add_argument("--data", type=Path, help="development data folder (default: ../shared/data from the project root)")
     ev.add_argument("--only", action="append", help="run only these (repeatable)",
@@ -324,6 +332,18 @@ def cmd_alerts(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     return EXIT_OK
 
 
+def cmd_serve(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    import uvicorn
+
+    from .server import create_app
+
+    app = create_app(args.db, token=args.token, allow_private=args.allow_private)
+    err.write(f"flashpoint: serving {args.db} on http://{args.host}:{args.port} (API docs at /docs; "
+              f"write endpoints {'on' if args.token else 'off'})\n")
+    uvicorn.run(app, host=args.host, port=args.port, log_level="warning")
+    return EXIT_OK
+
+
 def cmd_eval(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from .evaluate import default_data_dir, format_table, run_all
 
@@ -340,7 +360,7 @@ def main(argv: list[str] | None = None, out: TextIO | None = None, err: TextIO |
     try:
         commands = {"extract": cmd_extract, "geoparse": cmd_geoparse, "ingest": cmd_ingest, "watch": cmd_watch,
                     "cluster": cmd_cluster, "export": cmd_export, "recode": cmd_recode, "monitor": cmd_monitor,
-                    "alerts": cmd_alerts, "eval": cmd_eval}
+                    "alerts": cmd_alerts, "serve": cmd_serve, "eval": cmd_eval}
         return commands[args.command](args, out, err)
     except FlashpointError as exc:
         err.write(f"flashpoint: {exc}\n")
