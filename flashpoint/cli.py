@@ -106,6 +106,7 @@ def build_parser() -> argparse.ArgumentParser:
     sv.add_argument("--token", default=os.environ.get("FLASHPOINT_TOKEN"),
                     help="turn the write endpoints on, for requests bearing this token (default: $FLASHPOINT_TOKEN; none: off)")
     sv.add_argument("--allow-private", action="store_true", help="let ingested URLs reach private addresses")
+    sv.add_argument("--workers", type=int, default=1, help="server processes (default 1; one per core serves more clients)")
 
     ev = sub.add_parser("eval", help="measure accuracy on the development data in ../shared/data")
     ev.add_argument("--data", type=Path, help="development data folder (default: ../shared/data from the project root)")
@@ -337,10 +338,17 @@ def cmd_serve(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
     from .server import create_app
 
-    app = create_app(args.db, token=args.token, allow_private=args.allow_private)
     err.write(f"flashpoint: serving {args.db} on http://{args.host}:{args.port} (API docs at /docs; "
               f"write endpoints {'on' if args.token else 'off'})\n")
-    uvicorn.run(app, host=args.host, port=args.port, log_level="warning")
+    if args.workers > 1:
+        # Each worker process builds its own app from the environment.
+        os.environ.update({"FLASHPOINT_DB": str(args.db), "FLASHPOINT_TOKEN": args.token or "",
+                           "FLASHPOINT_ALLOW_PRIVATE": "1" if args.allow_private else "0"})
+        uvicorn.run("flashpoint.server:app_from_env", factory=True, host=args.host, port=args.port,
+                    workers=args.workers, log_level="warning")
+    else:
+        uvicorn.run(create_app(args.db, token=args.token, allow_private=args.allow_private), host=args.host,
+                    port=args.port, log_level="warning")
     return EXIT_OK
 
 

@@ -433,7 +433,28 @@ class Store:
         total = self.conn.execute(f"SELECT COUNT(*) FROM events WHERE {where}", params).fetchone()[0] if count else None
         page = f" LIMIT {int(q.limit)} OFFSET {int(q.offset)}" if q.limit is not None else ""
         rows = self.conn.execute(f"SELECT * FROM events WHERE {where} ORDER BY date, id{page}", params)
-        return total, (self._event(row) for row in rows)
+        return total, self._events(rows)
+
+    def _events(self, rows: Iterable[sqlite3.Row], chunk: int = 500) -> Iterator[dict[str, Any]]:
+        """Rows as event dicts, their mention ids fetched a chunk of events at a time."""
+        batch: list[sqlite3.Row] = []
+        for row in rows:
+            batch.append(row)
+            if len(batch) == chunk:
+                yield from self._with_mentions(batch)
+                batch = []
+        yield from self._with_mentions(batch)
+
+    def _with_mentions(self, rows: list[sqlite3.Row]) -> Iterator[dict[str, Any]]:
+        if not rows:
+            return
+        ids: dict[str, list[str]] = {r["id"]: [] for r in rows}
+        marks = ",".join("?" * len(ids))
+        for event_id, record_id in self.conn.execute(
+                f"SELECT event_id, record_id FROM mentions WHERE event_id IN ({marks}) ORDER BY record_id", list(ids)):
+            ids[event_id].append(record_id)
+        for row in rows:
+            yield self._event(row, ids[row["id"]])
 
     def event(self, event_id: str) -> dict[str, Any] | None:
         """One event with its mentions: each report's evidence sentence, offsets and article."""
@@ -444,7 +465,7 @@ class Store:
             "SELECT m.record_id, m.article_id, m.date, m.evidence, m.start, m.end, m.confidence, a.title, a.url,"
             " a.date AS published, a.source FROM mentions m JOIN articles a ON a.id = m.article_id"
             " WHERE m.event_id = ? ORDER BY a.seq, m.start", (event_id,))]
-        return {**self._event(row), "reports": mentions}
+        return {**next(self._with_mentions([row])), "reports": mentions}
 
     def article(self, article_id: str) -> dict[str, Any] | None:
         row = self.conn.execute("SELECT id, url, title, date, source, host, lang, status, error, near_dup_of,"
@@ -464,12 +485,10 @@ class Store:
             f"SELECT id, url, title, date, source, lang, status FROM articles WHERE {' AND '.join(where)}"
             f" ORDER BY seq LIMIT ? OFFSET ?", (*params, limit, offset))]
 
-    def _event(self, row: sqlite3.Row) -> dict[str, Any]:
+    def _event(self, row: sqlite3.Row, mention_ids: list[str]) -> dict[str, Any]:
         rec = json.loads(row["record"])
         rec.pop("trigger_start", None)
         rec.pop("date_explicit", None)
-        mention_ids = [m[0] for m in self.conn.execute(
-            "SELECT record_id FROM mentions WHERE event_id = ? ORDER BY record_id", (row["id"],))]
         return {**rec, "id": row["id"], "mentions": row["mentions"], "sources": row["sources"],
                 "first_seen": row["first_seen"], "last_seen": row["last_seen"], "mention_ids": mention_ids,
                 "coder_version": row["coder_version"]}
