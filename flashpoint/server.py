@@ -17,8 +17,10 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Annotated, Any
 
+import pycountry
 from fastapi import Depends, FastAPI, Header, HTTPException, Query
-from fastapi.responses import JSONResponse
+from fastapi.responses import FileResponse, JSONResponse
+from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel
 
 from . import __version__
@@ -68,6 +70,13 @@ def create_app(db: str | Path, *, token: str | None = None, allow_private: bool 
         return EventQuery(since=since, until=until, country=country, region=region, actor=actor, recipient=recipient,
                           type=type, mode=mode, bbox=box, text=q, limit=limit, offset=offset)
 
+    web = Path(__file__).parent / "web"
+    app.mount("/static", StaticFiles(directory=web), name="static")
+
+    @app.get("/", include_in_schema=False)
+    def dashboard() -> FileResponse:
+        return FileResponse(web / "index.html")
+
     @app.get("/api/events", summary="Events matching the filters, paginated")
     def events(eq: Annotated[EventQuery, Depends(query)]) -> JSONResponse:
         with reading() as store:
@@ -108,7 +117,12 @@ def create_app(db: str | Path, *, token: str | None = None, allow_private: bool 
                          as_of: Date | None = None) -> dict[str, Any]:
         with reading() as store:
             rows = escalation(store, by, as_of=as_of)
-        return {"by": by, "as_of": rows[0].as_of if rows else None, "rows": [e.to_dict() for e in rows]}
+        out = [e.to_dict() for e in rows]
+        if by == "country":
+            for row in out:  # world maps key countries by ISO 3166 numeric code
+                found = pycountry.countries.get(alpha_3=row["unit"])
+                row["iso_numeric"] = found.numeric if found else None
+        return {"by": by, "as_of": rows[0].as_of if rows else None, "rows": out}
 
     @app.get("/api/alerts", summary="Escalations, first-ever event types between countries, new actors")
     def alert_list(since: Date | None = None, until: Date | None = None) -> dict[str, Any]:
