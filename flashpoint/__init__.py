@@ -5,11 +5,12 @@ from .article import Article
 from .errors import FlashpointError, InputError
 from .model import Actor, Dropped, Event, Evidence, Location, Size
 from .pipeline import Pipeline, Resources
+from .store import EventQuery, Store
 
 __version__ = "0.1.0"
 
 __all__ = [
-    "Actor", "Article", "Dropped", "Event", "Evidence", "FlashpointError", "InputError", "Location",
-    "Pipeline", "Resources", "Size", "extract", "extract_articles", "read_inputs", "to_acled_row",
+    "Actor", "Article", "Dropped", "Event", "EventQuery", "Evidence", "FlashpointError", "InputError", "Location",
+    "Pipeline", "Resources", "Size", "Store", "extract", "extract_articles", "read_inputs", "to_acled_row",
     "to_dataframe", "__version__",
 ]

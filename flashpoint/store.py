@@ -34,7 +34,6 @@ from urllib.parse import urlsplit
 
 import numpy as np
 
-from . import __version__
 from .article import Article
 from .cluster import name_terms
 from .errors import StoreError
@@ -147,6 +146,8 @@ _MERSENNE = (1 << 31) - 1
 @functools.cache
 def coder_version() -> str:
     """flashpoint's version and a digest of its data files: a changed lexicon is a new coder."""
+    from . import __version__
+
     digest = hashlib.sha1()
     data = importlib_resources.files("flashpoint") / "data"
     for item in sorted(data.iterdir(), key=lambda p: p.name):
