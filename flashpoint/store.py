@@ -385,10 +385,12 @@ class Store:
             days = abs((Date.fromisoformat(row["date"]) - ev.date).days) if row["date"] else 0
             score = _match_score(ev, row) if days <= DATE_SLACK.days else None
             if score is None and not _conflict(ev, row, places=False):
-                sim = names.similarity(row["id"])
-                near = days <= TEXT_SLACK.days and sim >= SAME_NAMES and not _conflict(ev, row)
+                sim, own = names.similarity(row["id"])
+                # The article's own earlier report: the same event unless the records disagree
+                # ("struck Maryno, in the Kursk region ... a day earlier it hit Bryansk": two).
+                near = days <= TEXT_SLACK.days and (sim >= SAME_NAMES or own) and not _conflict(ev, row)
                 sure = sim >= SURE_NAMES and (days <= TEXT_SLACK.days or not ev.date_explicit)
-                score = 2.0 - sim + days / 10 if near or sure else None
+                score = 2.0 - max(sim, 0.5 * own) + days / 10 if near or sure else None
             if score is not None and (best is None or score < best[0]):
                 best = (score, row["id"])
         return best[1] if best else None
@@ -666,7 +668,10 @@ def _conflict(ev: Event, row: sqlite3.Row, *, places: bool = True) -> bool:
         return False
     if loc.country_code and row["country"] and loc.country_code != row["country"]:
         return True
-    return min(loc.resolution or 0, row["resolution"] or 0) >= 3 and _km(loc.lat, loc.lon, row["lat"], row["lon"]) > SAME_PLACE_KM
+    both = min(loc.resolution or 0, row["resolution"] or 0)
+    if both >= 2 and loc.province and row["admin1"] and loc.province != row["admin1"]:
+        return True  # Kursk Oblast and Bryansk: other provinces
+    return both >= 3 and _km(loc.lat, loc.lon, row["lat"], row["lon"]) > SAME_PLACE_KM
 
 
 class _Names:
@@ -706,16 +711,19 @@ class _Names:
                 f" WHERE t.term IN ({marks}) AND t.article_id != ? LIMIT 500", (*keys, self.article_id))] if keys else []
         return self.key_events
 
-    def similarity(self, event_id: str) -> float:
+    def similarity(self, event_id: str) -> tuple[float, bool]:
+        """The best cosine with the event's reports in other articles, and whether this article
+        reports the event already (its own reports name the same things, whatever they report)."""
         rows = self.conn.execute("SELECT DISTINCT m.article_id FROM mentions m JOIN articles a ON a.id = m.article_id"
                                  " WHERE m.event_id = ? ORDER BY a.seq LIMIT ?", (event_id, self.REPORTS)).fetchall()
-        best = 0.0
+        best, own = 0.0, False
         for (other,) in rows:
             if other == self.article_id:
-                return 1.0
+                own = True
+                continue
             vec = self._vector(other)
             best = max(best, sum(v * vec.get(t, 0.0) for t, v in self.mine.items()))
-        return best
+        return best, own
 
 
 def _mode(values: Iterable[Any]) -> Any:

@@ -144,3 +144,11 @@ def test_actors_are_stored_with_their_codes(store, pipeline):
     store.add(coded(pipeline, STRIKE_A, id="a"))
     rows = store.conn.execute("SELECT role, code, sector FROM actors").fetchall()
     assert ("actor", "RUS", "MIL") in [tuple(r) for r in rows]
+
+
+def test_two_strikes_in_one_article_stay_two_events(store, pipeline):
+    text = ("Ukraine struck a command post in the village of Maryno, in Russia's Kursk region, on Wednesday. "
+            "A day earlier it hit a weapons depot in Bryansk with American missiles, killing two soldiers.")
+    store.add(coded(pipeline, text, id="k", day="2024-11-21"))
+    places = sorted(e["event_loc"]["resolved_place"] for e in store.events() if e["event"][0] == "ASSAULT")
+    assert len(places) == 2 and "Bryansk" in places
