@@ -108,6 +108,12 @@ def build_parser() -> argparse.ArgumentParser:
     sv.add_argument("--allow-private", action="store_true", help="let ingested URLs reach private addresses")
     sv.add_argument("--workers", type=int, default=1, help="server processes (default 1; one per core serves more clients)")
 
+    de = sub.add_parser("demo", help="build a demo store from the bundled example articles and open the monitor on it")
+    de.add_argument("--db", default="flashpoint-demo.db", help="the demo store (default flashpoint-demo.db)")
+    de.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    de.add_argument("--port", type=int, default=8000, help="port (default 8000)")
+    de.add_argument("--no-serve", action="store_true", help="build the store and print the monitor, then stop")
+
     ev = sub.add_parser("eval", help="measure accuracy on the development data in ../shared/data")
     ev.add_argument("--data", type=Path, help="development data folder (default: ../shared/data from the project root)")
     ev.add_argument("--only", action="append", help="run only these (repeatable)",
@@ -352,6 +358,21 @@ def cmd_serve(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     return EXIT_OK
 
 
+def cmd_demo(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from importlib import resources
+
+    articles = resources.files("flashpoint") / "demo" / "articles.jsonl"
+    with resources.as_file(articles) as path:
+        code = main(["ingest", str(path), "--db", args.db], out=out, err=err)
+    if code != EXIT_OK:
+        return code
+    main(["monitor", "--db", args.db], out=out, err=err)
+    if args.no_serve:
+        return EXIT_OK
+    out.flush()
+    return main(["serve", "--db", args.db, "--host", args.host, "--port", str(args.port)], out=out, err=err)
+
+
 def cmd_eval(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from .evaluate import default_data_dir, format_table, run_all
 
@@ -368,7 +389,7 @@ def main(argv: list[str] | None = None, out: TextIO | None = None, err: TextIO |
     try:
         commands = {"extract": cmd_extract, "geoparse": cmd_geoparse, "ingest": cmd_ingest, "watch": cmd_watch,
                     "cluster": cmd_cluster, "export": cmd_export, "recode": cmd_recode, "monitor": cmd_monitor,
-                    "alerts": cmd_alerts, "serve": cmd_serve, "eval": cmd_eval}
+                    "alerts": cmd_alerts, "serve": cmd_serve, "demo": cmd_demo, "eval": cmd_eval}
         return commands[args.command](args, out, err)
     except FlashpointError as exc:
         err.write(f"flashpoint: {exc}\n")

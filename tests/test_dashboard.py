@@ -3,6 +3,7 @@ host), draws events on the map and in the table, filters, shows evidence, and br
 
 from __future__ import annotations
 
+import contextlib
 import json
 import shutil
 import socket
@@ -20,6 +21,7 @@ from flashpoint.server import create_app
 from flashpoint.store import Store
 
 CHROMIUM = "/usr/bin/chromium"
+ARTEFACTS = Path(__file__).resolve().parents[1] / "test-artefacts"
 sync_api = pytest.importorskip("playwright.sync_api")
 if not Path(CHROMIUM).exists() and shutil.which("chromium") is None:
     pytest.skip("no Chromium at /usr/bin/chromium", allow_module_level=True)
@@ -50,8 +52,9 @@ def db(tmp_path_factory, pipeline):
     return path
 
 
-@pytest.fixture(scope="module")
-def base_url(db):
+@contextlib.contextmanager
+def serving(db):
+    """The API over `db` on a free loopback port, in a thread; yields its base URL."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
@@ -63,9 +66,17 @@ def base_url(db):
         if time.monotonic() > deadline or not thread.is_alive():
             pytest.fail("the API server did not start")
         time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(10)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(10)
+
+
+@pytest.fixture(scope="module")
+def base_url(db):
+    with serving(db) as url:
+        yield url
 
 
 def api(base_url, path):
@@ -111,6 +122,33 @@ def test_page_loads_offline_without_errors(page):
     page.wait_for_load_state("networkidle")
     assert page.errors == []
     assert page.outside == []
+    # The artefact CI keeps: what the page looked like.
+    ARTEFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=ARTEFACTS / "dashboard.png", full_page=True)
+    assert (ARTEFACTS / "dashboard.png").stat().st_size > 10_000
+
+
+def test_article_text_is_escaped(browser, pipeline, tmp_path):
+    hostile = ("Rebels attacked a convoy near Goma on Friday, killing four soldiers, officials said. "
+               "<script>window.pwned = 1</script><img src=x onerror=\"window.pwned = 2\"> Residents fled.")
+    db = tmp_path / "hostile.db"
+    with Store.open(db) as store:
+        for art in pipeline.run_batch([Article(id="h", text=hostile, title="<b onmouseover=alert(1)>Goma</b>",
+                                               date=date(2024, 11, 22))]):
+            store.add(art)
+    with serving(db) as url:
+        pg = browser.new_page()
+        errors = []
+        pg.on("pageerror", lambda e: errors.append(str(e)))
+        pg.goto(url + "/")
+        pg.wait_for_selector("body[data-ready]")
+        pg.click(f"{ROWS} >> nth=0")
+        expect(pg.locator("#evidence .article-text")).to_contain_text("<script>window.pwned = 1</script>")
+        assert pg.evaluate("window.pwned") is None
+        assert pg.locator("#evidence script, #evidence img, #evidence [onerror], #evidence [onmouseover]").count() == 0
+        expect(pg.locator("#evidence")).to_contain_text("<b onmouseover=alert(1)>Goma</b>")  # the title, as text
+        assert errors == []
+        pg.close()
 
 
 def test_map_shows_markers_and_shaded_countries_and_table_lists_events(page, base_url):

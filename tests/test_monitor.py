@@ -122,3 +122,9 @@ def test_cli_monitor_and_alerts(events, tmp_path):
     out = io.StringIO()
     assert main(["monitor", "--db", str(tmp_path / "m.db"), "--by", "dyad", "--json"], out=out, err=err) == 0
     assert json.loads(out.getvalue().splitlines()[0])["unit"] == "RUS>UKR"
+
+
+def test_demo_builds_its_store_from_the_bundled_articles(tmp_path):
+    out, err = io.StringIO(), io.StringIO()
+    assert main(["demo", "--db", str(tmp_path / "demo.db"), "--no-serve"], out=out, err=err) == 0, err.getvalue()
+    assert "13 new" in err.getvalue() and "conflict events by country" in out.getvalue() and "SDN" in out.getvalue()
