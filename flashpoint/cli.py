@@ -108,6 +108,12 @@ def build_parser() -> argparse.ArgumentParser:
     sv.add_argument("--allow-private", action="store_true", help="let ingested URLs reach private addresses")
     sv.add_argument("--workers", type=int, default=1, help="server processes (default 1; one per core serves more clients)")
 
+    ru = sub.add_parser("run", help="code JSONL or Parquet shards into date-partitioned Parquet, on all cores")
+    ru.add_argument("inputs", nargs="+", metavar="INPUT", help="JSONL or Parquet files, or folders of them")
+    ru.add_argument("--out", required=True, type=Path, help="output folder (events/date=.../*.parquet)")
+    ru.add_argument("--engine", choices=["local"], default="local", help="where batches run (the Ray engine is not built yet)")
+    ru.add_argument("--workers", type=int, default=os.cpu_count() or 1, help="processes (default: all cores)")
+
     de = sub.add_parser("demo", help="build a demo store from the bundled example articles and open the monitor on it")
     de.add_argument("--db", default="flashpoint-demo.db", help="the demo store (default flashpoint-demo.db)")
     de.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
@@ -358,6 +364,18 @@ def cmd_serve(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     return EXIT_OK
 
 
+def cmd_run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    import time
+
+    from .engine import run_local
+
+    t0 = time.perf_counter()
+    report = run_local(args.inputs, args.out, workers=args.workers)
+    err.write(f"flashpoint: {report.blocks} block(s) coded, {report.skipped} already done, {report.events} event(s) "
+              f"written to {args.out} in {time.perf_counter() - t0:.1f} s with {args.workers} worker(s)\n")
+    return EXIT_OK
+
+
 def cmd_demo(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from importlib import resources
 
@@ -389,7 +407,7 @@ def main(argv: list[str] | None = None, out: TextIO | None = None, err: TextIO |
     try:
         commands = {"extract": cmd_extract, "geoparse": cmd_geoparse, "ingest": cmd_ingest, "watch": cmd_watch,
                     "cluster": cmd_cluster, "export": cmd_export, "recode": cmd_recode, "monitor": cmd_monitor,
-                    "alerts": cmd_alerts, "serve": cmd_serve, "demo": cmd_demo, "eval": cmd_eval}
+                    "alerts": cmd_alerts, "serve": cmd_serve, "run": cmd_run, "demo": cmd_demo, "eval": cmd_eval}
         return commands[args.command](args, out, err)
     except FlashpointError as exc:
         err.write(f"flashpoint: {exc}\n")
