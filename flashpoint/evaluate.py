@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from .article import Article
+from .cluster import eval_ecbplus
 from .lexicon import data_path
 from .model import Event
 from .pipeline import Pipeline
@@ -363,12 +364,6 @@ def eval_gold(pipeline: Pipeline, limit: int | None = None, name: str = "plover_
     out["actor_code_accuracy"] = actor_hits / actor_n if actor_n else None
     out["recipient_code_accuracy"] = rec_hits / rec_n if rec_n else None
     return out
-
-
-def eval_ecbplus(folder: Path, limit: int | None = None) -> dict[str, Any] | None:
-    from .cluster import eval_ecbplus as run
-
-    return run(folder, limit)
 
 
 def run_all(data: Path, only: Iterable[str] | None = None, limit: int | None = None,

@@ -141,7 +141,7 @@ def _to_code(items: Iterable[Article | Dropped], store: Store, report: IngestRep
             report.duplicates += 1
         else:
             if english_only:
-                item.lang = detect(item.text)[0]
+                item.lang = item.lang or detect(item.text)[0]  # pages from the web come identified
                 if item.lang not in ("en", "und"):
                     _store(item, store, report, "not_english")
                     continue

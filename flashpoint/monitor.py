@@ -16,7 +16,7 @@ from datetime import timedelta
 from typing import Any
 
 from .errors import ConfigError
-from .store import Store
+from .store import Store, date_range
 
 UNITS = {
     "country": ("country", "country IS NOT NULL"),
@@ -45,13 +45,8 @@ def daily_series(store: Store, kind: str = "country", *, since: Date | None = No
                  until: Date | None = None, unit: str | None = None) -> list[dict[str, Any]]:
     """One row per day, unit, PLOVER type and quad: events, summed event_scale, dead, injured."""
     expr, valid = _unit(kind)
-    where, params = [valid, "date IS NOT NULL"], []
-    if since:
-        where.append("date >= ?")
-        params.append(since.isoformat())
-    if until:
-        where.append("date <= ?")
-        params.append(until.isoformat())
+    where, params = date_range(since, until)
+    where += [valid, "date IS NOT NULL"]
     if unit:
         where.append(f"{expr} = ?")
         params.append(unit)
@@ -151,7 +146,7 @@ def alerts(store: Store, *, since: Date, until: Date | None = None) -> Iterator[
             before = set(now)
             day += timedelta(days=1)
     rows = store.conn.execute(
-        "SELECT type, actor_code, recipient_code, MIN(date) AS first, MIN(id) AS event_id FROM events"
+        "SELECT type, actor_code, recipient_code, MIN(date) AS first FROM events"
         " WHERE length(actor_code) = 3 AND length(recipient_code) = 3 AND actor_code != recipient_code"
         " AND date IS NOT NULL GROUP BY type, actor_code, recipient_code HAVING first BETWEEN ? AND ?",
         (since.isoformat(), until.isoformat()))

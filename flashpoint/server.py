@@ -87,10 +87,7 @@ def create_app(db: str | Path, *, token: str | None = None, allow_private: bool 
     @app.get("/api/events/{event_id}", summary="One event with its reports and their evidence sentences")
     def event(event_id: str) -> dict[str, Any]:
         with reading() as store:
-            found = store.event(event_id)
-        if found is None:
-            raise HTTPException(404, f"no event {event_id}")
-        return found
+            return _found(store.event(event_id), f"no event {event_id}")
 
     @app.get("/api/articles", summary="Stored articles, in the order they were stored")
     def articles(since: Date | None = None, until: Date | None = None, limit: int = Query(100, ge=1, le=MAX_PAGE),
@@ -101,10 +98,7 @@ def create_app(db: str | Path, *, token: str | None = None, allow_private: bool 
     @app.get("/api/articles/{article_id}", summary="One article, with its text")
     def article(article_id: str) -> dict[str, Any]:
         with reading() as store:
-            found = store.article(article_id)
-        if found is None:
-            raise HTTPException(404, f"no article {article_id}")
-        return found
+            return _found(store.article(article_id), f"no article {article_id}")
 
     @app.get("/api/series", summary="Daily events, event_scale, dead and injured by unit, type and quad")
     def series(by: str = Query("country", pattern="^(country|admin1|dyad)$"), unit: str | None = None,
@@ -161,6 +155,12 @@ def create_app(db: str | Path, *, token: str | None = None, allow_private: bool 
                 "mentions": report.mentions, "new_events": report.new_events}
 
     return app
+
+
+def _found(item: dict[str, Any] | None, missing: str) -> dict[str, Any]:
+    if item is None:
+        raise HTTPException(404, missing)
+    return item
 
 
 def app_from_env() -> FastAPI:

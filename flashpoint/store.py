@@ -477,13 +477,7 @@ class Store:
 
     def articles(self, *, since: Date | None = None, until: Date | None = None, limit: int = 100,
                  offset: int = 0) -> list[dict[str, Any]]:
-        where, params = ["1 = 1"], []
-        if since:
-            where.append("date >= ?")
-            params.append(since.isoformat())
-        if until:
-            where.append("date <= ?")
-            params.append(until.isoformat())
+        where, params = date_range(since, until)
         return [dict(r) for r in self.conn.execute(
             f"SELECT id, url, title, date, source, lang, status FROM articles WHERE {' AND '.join(where)}"
             f" ORDER BY seq LIMIT ? OFFSET ?", (*params, limit, offset))]
@@ -540,6 +534,18 @@ class Store:
         return mentions, new_events
 
 
+def date_range(since: Date | None, until: Date | None) -> tuple[list[str], list[Any]]:
+    """SQL conditions (and their parameters) on a `date` column for an inclusive range."""
+    where, params = ["1 = 1"], []
+    if since:
+        where.append("date >= ?")
+        params.append(since.isoformat())
+    if until:
+        where.append("date <= ?")
+        params.append(until.isoformat())
+    return where, params
+
+
 @dataclass(slots=True)
 class EventQuery:
     """Filters over stored events; every one given must hold."""
@@ -558,16 +564,12 @@ class EventQuery:
     offset: int = 0
 
     def where(self) -> tuple[str, list[Any]]:
-        where, params = ["1 = 1"], []
+        where, params = date_range(self.since, self.until)
 
         def add(sql: str, *values: Any) -> None:
             where.append(sql)
             params.extend(values)
 
-        if self.since:
-            add("date >= ?", self.since.isoformat())
-        if self.until:
-            add("date <= ?", self.until.isoformat())
         if self.country:
             add("country = ?", self.country.upper())
         if self.region:
@@ -683,8 +685,9 @@ class _Names:
     def __init__(self, conn: sqlite3.Connection, article_id: str) -> None:
         self.conn = conn
         self.article_id = article_id
-        self.n = conn.execute("SELECT COUNT(DISTINCT article_id) FROM terms").fetchone()[0]
-        self.idf: dict[str, float] = {}
+        # Articles stored so far, for the idf: the highest sequence number, read from the index
+        # (counting the terms table would scan it for every article ingested).
+        self.n = conn.execute("SELECT MAX(seq) FROM articles").fetchone()[0] or 0
         self.vectors: dict[str, dict[str, float]] = {}
         self.mine = self._vector(article_id)
         self.key_events: list[str] | None = None
