@@ -1,20 +1,26 @@
-"""The local engine's throughput on 1 and 2 workers, and the peak memory of a worker.
+"""`flashpoint run`'s throughput and memory: the local engine on 1, 2, ... workers, and the Ray engine.
 
-    ./.venv/bin/python benchmarks/bench_engine.py [--n 600]
+    ./.venv/bin/python benchmarks/bench_engine.py [--n 600] [--words 600] [--workers 1 2] [--ray 2]
 
-The GVA news articles in ../shared/data/gva (else the bundled demo articles repeated) are written
-as one JSONL shard; `flashpoint run` codes it into Parquet in a fresh folder, once per worker
-count, each in a fresh process so that model loading is counted as a user would see it.
+Articles of about `--words` words (0.8 to 1.3 times that) are GVA news articles from
+../shared/data/gva of that length, or shorter ones joined in order (else the bundled examples),
+written as one JSONL shard. Each run
+is a fresh `flashpoint run SHARD --out DIR` process into an empty folder, timed from start to
+exit as a user sees it: model loading, coding, the store and the Parquet export all included.
+While it runs, the resident memory of every process it started (workers, Ray actors, the run
+itself) is sampled from /proc twice a second; the largest worker's peak is reported.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import resource
+import os
+import re
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -24,30 +30,116 @@ sys.path.insert(0, str(ROOT))
 from benchmarks.bench_extract import corpus  # noqa: E402
 
 
+def articles(n: int, words: int) -> tuple[list[str], str]:
+    """`n` texts of 0.8 to 1.3 times `words` words: single articles of that length, or short ones
+    joined in order until they reach it."""
+    texts, name = corpus(n * max(1, words // 100))
+    out, cur = [], []
+    for t in texts:
+        cur.append(t)
+        size = sum(len(x.split()) for x in cur)
+        if size >= 0.8 * words:
+            if size <= 1.3 * words:
+                out.append("\n\n".join(cur))
+            cur = []
+        if len(out) == n:
+            break
+    return out, name
+
+
+def _tree(root: int) -> dict[int, tuple[int, str]]:
+    """pid -> (resident kB, process name) for `root` and every process below it."""
+    parent: dict[int, int] = {}
+    rss: dict[int, int] = {}
+    names: dict[int, str] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/status") as fh:
+                fields = dict(line.split(":", 1) for line in fh if ":" in line)
+        except OSError:
+            continue
+        parent[int(entry)] = int(fields.get("PPid", "0").strip())
+        rss[int(entry)] = int(fields.get("VmRSS", "0 kB").split()[0])
+        try:
+            with open(f"/proc/{entry}/cmdline", "rb") as fh:
+                names[int(entry)] = fh.read().split(b"\0")[0].decode(errors="replace")
+        except OSError:
+            names[int(entry)] = ""
+    keep = {root}
+    changed = True
+    while changed:
+        changed = False
+        for pid, ppid in parent.items():
+            if ppid in keep and pid not in keep:
+                keep.add(pid)
+                changed = True
+    return {pid: (rss[pid], names.get(pid, "")) for pid in keep if pid in rss}
+
+
+def timed(cmd: list[str]) -> tuple[float, dict[int, tuple[int, str]], int, str]:
+    """Seconds, peak resident kB and name per process, the run's own pid, and its summary."""
+    peaks: dict[int, tuple[int, str]] = {}
+    t0 = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    done = threading.Event()
+
+    def sample() -> None:
+        while not done.is_set():
+            for pid, (kb, name) in _tree(proc.pid).items():
+                peaks[pid] = (max(peaks.get(pid, (0, ""))[0], kb), name)
+            done.wait(0.5)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    _, err = proc.communicate()
+    secs = time.perf_counter() - t0
+    done.set()
+    sampler.join()
+    if proc.returncode not in (0, 1):
+        raise SystemExit(f"{' '.join(cmd)} failed:\n{err}")
+    return secs, peaks, proc.pid, err
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--n", type=int, default=600)
-    ap.add_argument("--workers", type=int, nargs="+", default=[1, 2])
+    ap.add_argument("--words", type=int, default=600, help="about this many words an article")
+    ap.add_argument("--workers", type=int, nargs="*", default=[1, 2], help="local engine worker counts")
+    ap.add_argument("--ray", type=int, nargs="*", default=[2], help="Ray engine actor counts (none: skip Ray)")
     args = ap.parse_args()
-    texts, name = corpus(args.n)
+    texts, name = articles(args.n, args.words)
     words = sum(len(t.split()) for t in texts)
-    result = {"corpus": name, "articles": len(texts), "mean_words": round(words / len(texts)), "runs": []}
+    result = {"corpus": name, "articles": len(texts), "mean_words": round(words / len(texts)), "cores": os.cpu_count(),
+              "runs": []}
+    exe = str(ROOT / ".venv" / "bin" / "flashpoint")
     with tempfile.TemporaryDirectory() as tmp:
         shard = Path(tmp) / "news.jsonl"
-        shard.write_text("".join(json.dumps({"id": f"a{i}", "text": t}) + "\n" for i, t in enumerate(texts)), encoding="utf-8")
-        for w in args.workers:
-            out = Path(tmp) / f"out{w}"
-            t0 = time.perf_counter()
-            subprocess.run([sys.executable, "-m", "flashpoint.cli", "run", str(shard), "--out", str(out), "--workers", str(w)],
-                           check=True, capture_output=True)
-            secs = time.perf_counter() - t0
-            peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-            result["runs"].append({"workers": w, "seconds": round(secs, 1), "articles_per_s": round(len(texts) / secs, 2),
-                                   "articles_per_day": int(len(texts) / secs * 86400),
-                                   "peak_rss_mb_largest_process_so_far": round(peak)})
+        shard.write_text("".join(json.dumps({"id": f"a{i}", "date": "2024-11-20", "text": t}) + "\n"
+                                 for i, t in enumerate(texts)), encoding="utf-8")
+        plan = [("local", w) for w in args.workers] + [("ray", w) for w in args.ray]
+        for engine, w in plan:
+            out = Path(tmp) / f"{engine}{w}"
+            secs, peaks, me, summary = timed([exe, "run", str(shard), "--out", str(out), "--engine", engine,
+                                              "--workers", str(w)])
+            storing = re.search(r"([\d.]+) s storing", summary)
+            # Workers: the local engine's pool processes (Python, children of the run) or Ray's actors.
+            own = peaks.get(me, (0, ""))[0]
+            workers = [kb for pid, (kb, cmd) in peaks.items()
+                       if pid != me and (cmd.startswith("ray::") if engine == "ray" else "python" in cmd)]
+            system = sum(kb for pid, (kb, cmd) in peaks.items() if pid != me and not cmd.startswith("ray::")) if engine == "ray" else 0
+            result["runs"].append({
+                "engine": engine, "workers": w, "seconds": round(secs, 1), "articles_per_s": round(len(texts) / secs, 2),
+                "articles_per_day": int(len(texts) / secs * 86400),
+                "store_seconds": float(storing.group(1)) if storing else None,
+                "peak_rss_mb_run_process": round(own / 1024),
+                "peak_rss_mb_largest_worker": round(max(workers, default=own) / 1024),
+                **({"peak_rss_mb_ray_system_processes": round(system / 1024)} if engine == "ray" else {}),
+            })
     base = result["runs"][0]["articles_per_s"]
     for r in result["runs"]:
-        r["speedup"] = round(r["articles_per_s"] / base, 2)
+        r["speedup_vs_first"] = round(r["articles_per_s"] / base, 2)
     print(json.dumps(result, indent=2))
 
 

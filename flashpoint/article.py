@@ -226,8 +226,9 @@ def _byte_lines(head: bytes, fh: BinaryIO) -> Iterator[str | bytes]:
 
 
 def read_jsonl(lines: Iterable[str | bytes], *, source: str, default_date: Date | None = None,
-               max_chars: int = DEFAULT_MAX_CHARS) -> Iterator[Article | Dropped]:
-    for lineno, raw in enumerate(lines, start=1):
+               max_chars: int = DEFAULT_MAX_CHARS, first_line: int = 1) -> Iterator[Article | Dropped]:
+    """Articles from JSON lines; `first_line` numbers the first of them (a block of a larger file)."""
+    for lineno, raw in enumerate(lines, start=first_line):
         if isinstance(raw, bytes):
             try:
                 line = raw.decode("utf-8-sig" if lineno == 1 else "utf-8")

@@ -108,11 +108,20 @@ def build_parser() -> argparse.ArgumentParser:
     sv.add_argument("--allow-private", action="store_true", help="let ingested URLs reach private addresses")
     sv.add_argument("--workers", type=int, default=1, help="server processes (default 1; one per core serves more clients)")
 
-    ru = sub.add_parser("run", help="code JSONL or Parquet shards into date-partitioned Parquet, on all cores")
+    ru = sub.add_parser("run", help="code JSONL or Parquet shards on all cores or a Ray cluster, into a store and Parquet")
     ru.add_argument("inputs", nargs="+", metavar="INPUT", help="JSONL or Parquet files, or folders of them")
-    ru.add_argument("--out", required=True, type=Path, help="output folder (events/date=.../*.parquet)")
-    ru.add_argument("--engine", choices=["local"], default="local", help="where batches run (the Ray engine is not built yet)")
-    ru.add_argument("--workers", type=int, default=os.cpu_count() or 1, help="processes (default: all cores)")
+    ru.add_argument("--out", type=Path, help="output folder: its store.db, and events/ and mentions/ as Parquet by date")
+    ru.add_argument("--db", help="the store to code into (default OUT/store.db); without --out, no Parquet is written")
+    ru.add_argument("--engine", choices=["local", "ray"], default="local",
+                    help="local: processes on this machine; ray: Ray Data actors (needs `pip install 'ray[data]'`)")
+    ru.add_argument("--address", help="the Ray cluster to join (e.g. ray://head:10001 or auto); default: a local one")
+    ru.add_argument("--workers", type=int, default=os.cpu_count() or 1, help="worker processes or Ray actors (default: all cores)")
+    ru.add_argument("--gpu", action="store_true", help="run spaCy's models on the GPU (needs CuPy); fails if there is none")
+    ru.add_argument("--model", help="spaCy pipeline to load")
+    ru.add_argument("--actors", action="append", default=[], metavar="YAML", help="extra actor list (repeatable)")
+    ru.add_argument("--all-languages", action="store_true", help="code articles whatever language they are in")
+    ru.add_argument("--max-chars", type=int, default=DEFAULT_MAX_CHARS, help="longest article text accepted")
+    ru.add_argument("--quiet", action="store_true", help="no progress or summary on standard error")
 
     de = sub.add_parser("demo", help="build a demo store from the bundled example articles and open the monitor on it")
     de.add_argument("--db", default="flashpoint-demo.db", help="the demo store (default flashpoint-demo.db)")
@@ -367,13 +376,33 @@ def cmd_serve(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 def cmd_run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     import time
 
-    from .engine import run_local
+    from .engine import STORE_NAME, Options, run, write_parquet
+    from .store import Store
 
+    if args.out is None and args.db is None:
+        raise ConfigError("say where the events go: --out DIR (a store and Parquet files) or --db STORE", source="run")
+    if args.out is not None:
+        args.out.mkdir(parents=True, exist_ok=True)
+    db = args.db or str(args.out / STORE_NAME)
+    opts = Options(model=args.model, actors=tuple(str(a) for a in args.actors), english_only=not args.all_languages,
+                   gpu=args.gpu, max_chars=args.max_chars)
     t0 = time.perf_counter()
-    report = run_local(args.inputs, args.out, workers=args.workers)
-    err.write(f"flashpoint: {report.blocks} block(s) coded, {report.skipped} already done, {report.events} event(s) "
-              f"written to {args.out} in {time.perf_counter() - t0:.1f} s with {args.workers} worker(s)\n")
-    return EXIT_OK
+    with Store.open(db) as store:
+        bar, update = _progress(err, args.quiet, "article")
+        with bar:
+            report = run(args.inputs, store, engine=args.engine, workers=args.workers, address=args.address, opts=opts,
+                         progress=lambda r: update(r.stored.read))
+        secs = time.perf_counter() - t0
+        written = write_parquet(store, args.out) if args.out is not None else None
+    for source, reason in report.stored.failed:
+        err.write(f"flashpoint: failed {source}: {reason}\n")
+    if not args.quiet:
+        rate = f", {report.stored.read / secs:.1f} articles/s" if report.stored.read else ""
+        err.write(f"flashpoint: {report.line()} ({args.engine} engine, {args.workers} worker(s), {secs:.1f} s{rate})\n")
+        if written is not None:
+            err.write(f"flashpoint: {written['events']} event(s) and {written['mentions']} mention(s) in {args.out}/events "
+                      f"and {args.out}/mentions; store {db}\n")
+    return EXIT_SOME_FAILED if report.stored.failed else EXIT_OK
 
 
 def cmd_demo(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:

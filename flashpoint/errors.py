@@ -17,6 +17,18 @@ class FlashpointError(Exception):
         super().__init__(f"[{self.code}] {prefix}{message}")
         self.message = message
 
+    def __reduce__(self):
+        # Errors cross process boundaries (engine workers); rebuild them as they were, whatever
+        # a subclass's __init__ takes.
+        return _rebuild, (type(self), self.args, self.__dict__)
+
+
+def _rebuild(cls: type[FlashpointError], args: tuple, state: dict) -> FlashpointError:
+    err = cls.__new__(cls)
+    Exception.__init__(err, *args)
+    err.__dict__.update(state)
+    return err
+
 
 class InputError(FlashpointError):
     """An input could not be read as an article (empty, binary, bad encoding, bad JSON)."""
@@ -90,3 +102,9 @@ class StoreError(FlashpointError):
     """The event store cannot be opened or written: disk full, locked, or made by a newer flashpoint."""
 
     code = "E500"
+
+
+class EngineError(FlashpointError):
+    """A batch run lost a worker (killed, out of memory) or its Ray cluster; what was stored is kept."""
+
+    code = "E600"

@@ -9,12 +9,16 @@ from __future__ import annotations
 import csv
 import json
 from collections.abc import Iterable
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from .api import ACLED_COLUMNS, to_acled_row, to_dataframe
 from .model import Event
 
+if TYPE_CHECKING:
+    import pandas as pd
+
 EVENT_COLUMNS = ["mentions", "sources", "first_seen", "last_seen"]
+MENTION_COLUMNS = ["event_id", "url", "title", "published"]
 
 
 def acled_row(rec: dict[str, Any]) -> dict[str, Any]:
@@ -43,15 +47,28 @@ def geojson_feature(rec: dict[str, Any]) -> dict[str, Any] | None:
             "properties": props}
 
 
+def event_frame(recs: list[dict[str, Any]]) -> pd.DataFrame:
+    """Stored events as flat columns (flashpoint.to_dataframe's, with the event's id and counts)."""
+    df = to_dataframe(Event.from_plover(r) for r in recs)
+    df["id"] = [r["id"] for r in recs]
+    for k in EVENT_COLUMNS:
+        df[k] = [r[k] for r in recs]
+    return df
+
+
+def mention_frame(recs: list[dict[str, Any]]) -> pd.DataFrame:
+    """Stored mention records (Store.mentions) as flat columns, each with its event's id and its article."""
+    df = to_dataframe(Event.from_plover(r) for r in recs)
+    for k in MENTION_COLUMNS:
+        df[k] = [r[k] for r in recs]
+    return df
+
+
 def write_export(events: Iterable[dict[str, Any]], fmt: str, path: str | None, out: TextIO) -> tuple[int, int]:
     """Write events; returns (written, left out for want of coordinates)."""
     if fmt == "parquet":
         recs = list(events)
-        df = to_dataframe(Event.from_plover(r) for r in recs)
-        df["id"] = [r["id"] for r in recs]
-        for k in EVENT_COLUMNS:
-            df[k] = [r[k] for r in recs]
-        df.to_parquet(path, index=False)
+        event_frame(recs).to_parquet(path, index=False)
         return len(recs), 0
     sink = open(path, "w", encoding="utf-8", newline="") if path else out
     try:

@@ -124,7 +124,7 @@ def ingest(items: Iterable[Article | Dropped], store: Store, pipeline: Pipeline,
     report = IngestReport()
     for batch in _batches(_to_code(items, store, report, english_only)):
         for article in pipeline.run_batch(batch):
-            _store(article, store, report, "failed" if article.error is not None else "coded")
+            store_article(article, store, report, "failed" if article.error is not None else "coded")
         if progress is not None:
             progress(report)
     return report
@@ -143,7 +143,7 @@ def _to_code(items: Iterable[Article | Dropped], store: Store, report: IngestRep
             if english_only:
                 item.lang = item.lang or detect(item.text)[0]  # pages from the web come identified
                 if item.lang not in ("en", "und"):
-                    _store(item, store, report, "not_english")
+                    store_article(item, store, report, "not_english")
                     continue
             yield item
 
@@ -159,7 +159,8 @@ def _batches(articles: Iterable[Article], size: int = BATCH) -> Iterator[list[Ar
         yield batch
 
 
-def _store(article: Article, store: Store, report: IngestReport, status: str) -> None:
+def store_article(article: Article, store: Store, report: IngestReport, status: str) -> None:
+    """Store one article with the status coding gave it, and count what storing did."""
     done = store.add(article, status=status)
     if done.status == "duplicate":
         report.duplicates += 1

@@ -23,7 +23,7 @@ import re
 import sqlite3
 from collections import Counter
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import date as Date
 from datetime import datetime, timedelta, timezone
 from importlib import resources as importlib_resources
@@ -38,7 +38,7 @@ from .article import Article
 from .cluster import name_terms
 from .errors import StoreError
 from .geoparse import PlaceMention
-from .model import Event
+from .model import Dropped, Event
 
 SCHEMA_VERSION = 1
 
@@ -118,6 +118,9 @@ CREATE INDEX IF NOT EXISTS terms_article ON terms(article_id);
 CREATE INDEX IF NOT EXISTS terms_term ON terms(term);
 CREATE TABLE IF NOT EXISTS term_df (term TEXT PRIMARY KEY, df INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS feed_entries (url TEXT PRIMARY KEY, feed TEXT NOT NULL, seen_at TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS run_blocks (
+    id TEXT PRIMARY KEY, articles INTEGER NOT NULL, dropped TEXT NOT NULL, done_at TEXT NOT NULL
+);
 """
 
 # Same event, by what the records say: same PLOVER type, dates at most a day apart, places within
@@ -219,6 +222,12 @@ class Store:
 
     @classmethod
     def open(cls, path: str | Path, *, readonly: bool = False) -> Store:
+        if Path(path).is_dir():
+            # A folder `flashpoint run --out` wrote: its store.
+            path = Path(path) / "store.db"
+            if not path.exists():
+                raise StoreError("is a folder without a store.db; give the store file, or a folder `flashpoint run --out` "
+                                 "wrote", source=str(path.parent))
         path = str(path)
         try:
             if readonly:
@@ -360,6 +369,7 @@ class Store:
             (ev.id, event_id, role, a.text, a.code, a.sector, a.name)
             for role, group in (("actor", ev.actor), ("recipient", ev.recipient)) for a in group])
         self._refresh(event_id)
+        names.reported.add(event_id)
         return int(created)
 
     def _matching_event(self, ev: Event, names: _Names) -> str | None:
@@ -367,24 +377,25 @@ class Store:
         if ev.date is None:
             return None
         cols = "id, date, country, admin1, lat, lon, resolution, actor_code, recipient_code"
-        lo, hi = (ev.date - TEXT_SLACK).isoformat(), (ev.date + TEXT_SLACK).isoformat()
-        rows = self.conn.execute(f"SELECT {cols} FROM events WHERE type = ? AND date BETWEEN ? AND ?",
-                                 (ev.event[0], lo, hi)).fetchall()
-        if not ev.date_explicit:
-            # A report with no date of its own may be a late follow-up: events whose reports share
-            # this article's rarest names, within a year.
-            lo, hi = (ev.date - SURE_SLACK).isoformat(), (ev.date + SURE_SLACK).isoformat()
-            related = names.related_events()
-            if related:
-                marks = ",".join("?" * len(related))
-                rows += self.conn.execute(
-                    f"SELECT {cols} FROM events WHERE id IN ({marks}) AND type = ? AND date BETWEEN ? AND ?",
-                    (*related, ev.event[0], lo, hi)).fetchall()
+        rows = self._record_candidates(ev, cols)
+        # By the names: events this article reports already, and those reported by articles that
+        # share one of its rarest names (names alike enough to pass share one of those), within
+        # three days, or a year for a report with no date of its own (a late follow-up).
+        slack = TEXT_SLACK if ev.date_explicit else SURE_SLACK
+        lo, hi = (ev.date - slack).isoformat(), (ev.date + slack).isoformat()
+        named = [r for r in names.related_rows(cols) if r["type"] == ev.event[0] and r["date"] and lo <= r["date"] <= hi]
+        if names.reported:
+            marks = ",".join("?" * len(names.reported))
+            named += self.conn.execute(f"SELECT {cols}, type FROM events WHERE id IN ({marks}) AND type = ? AND date BETWEEN ? AND ?",
+                                       (*sorted(names.reported), ev.event[0], lo, hi)).fetchall()
+        rows += named
+        named_set = {r["id"] for r in named}
+        names.prefetch(sorted(named_set))
         best: tuple[float, str] | None = None
         for row in sorted({r["id"]: r for r in rows}.values(), key=lambda r: r["id"]):
             days = abs((Date.fromisoformat(row["date"]) - ev.date).days) if row["date"] else 0
             score = _match_score(ev, row) if days <= DATE_SLACK.days else None
-            if score is None and not _conflict(ev, row, places=False):
+            if score is None and row["id"] in named_set and not _conflict(ev, row, places=False):
                 sim, own = names.similarity(row["id"])
                 # The article's own earlier report: the same event unless the records disagree
                 # ("struck Maryno, in the Kursk region ... a day earlier it hit Bryansk": two).
@@ -394,6 +405,29 @@ class Store:
             if score is not None and (best is None or score < best[0]):
                 best = (score, row["id"])
         return best[1] if best else None
+
+    def _record_candidates(self, ev: Event, cols: str) -> list[sqlite3.Row]:
+        """The stored events that can pass _match_score with `ev`, read with what rules the others
+        out in SQL (a day's news has thousands of events of one type): the type within a day; the
+        record's country or none; for a town, towns within 40 km (a box around it) or places
+        known less precisely; without coordinates, only when the record names an actor."""
+        assert ev.date is not None
+        loc = ev.event_loc
+        if (loc is None or loc.lat is None) and not _codes(ev.actor):
+            return []
+        sql = f"SELECT {cols} FROM events WHERE type = ? AND date BETWEEN ? AND ?"
+        params: list[Any] = [ev.event[0], (ev.date - DATE_SLACK).isoformat(), (ev.date + DATE_SLACK).isoformat()]
+        if loc is not None and loc.country_code:
+            sql += " AND (country = ? OR country IS NULL)"
+            params.append(loc.country_code)
+        if loc is not None and loc.lat is not None and loc.lon is not None and (loc.resolution or 0) >= 3 and abs(loc.lat) < 80:
+            dlat = SAME_PLACE_KM / 110.0  # a degree of latitude is at least 110.5 km
+            dlon = dlat / cos(radians(abs(loc.lat) + dlat))
+            if -180 < loc.lon - dlon and loc.lon + dlon < 180:
+                sql += (" AND (lat IS NULL OR resolution IS NULL OR resolution < 3"
+                        " OR (lat BETWEEN ? AND ? AND lon BETWEEN ? AND ?))")
+                params += [loc.lat - dlat, loc.lat + dlat, loc.lon - dlon, loc.lon + dlon]
+        return self.conn.execute(sql, params).fetchall()
 
     def _refresh(self, event_id: str) -> None:
         """Recompute an event's values from all its mentions (docs/store.md: the most reliable values)."""
@@ -494,6 +528,32 @@ class Store:
         one = lambda sql: self.conn.execute(sql).fetchone()[0]  # noqa: E731
         return {"articles": one("SELECT COUNT(*) FROM articles"), "events": one("SELECT COUNT(*) FROM events"),
                 "mentions": one("SELECT COUNT(*) FROM mentions")}
+
+    def mentions(self) -> Iterator[dict[str, Any]]:
+        """Every mention record, with its event's id and its article's URL, title and date, in the
+        order the articles were stored."""
+        for row in self.conn.execute(
+                "SELECT m.event_id, m.record, a.url, a.title, a.date AS published FROM mentions m"
+                " JOIN articles a ON a.id = m.article_id ORDER BY a.seq, m.start, m.record_id"):
+            yield {**json.loads(row["record"]), "event_id": row["event_id"], "url": row["url"], "title": row["title"],
+                   "published": row["published"]}
+
+    # ------------------------------------------------------------------ batch runs (flashpoint.engine)
+
+    def block_done(self, block_id: str) -> bool:
+        return self.conn.execute("SELECT 1 FROM run_blocks WHERE id = ?", (block_id,)).fetchone() is not None
+
+    def finish_block(self, block_id: str, articles: int, dropped: list[Dropped]) -> None:
+        """Mark a block of a batch run stored, with the inputs in it that were not articles."""
+        with self._tx():
+            self.conn.execute("INSERT OR REPLACE INTO run_blocks VALUES (?, ?, ?, ?)", (
+                block_id, articles, json.dumps([asdict(d) for d in dropped], ensure_ascii=False), _now()))
+
+    def dropped(self) -> Iterator[dict[str, Any]]:
+        """The inputs of batch runs that were not articles, each with its reason and code."""
+        for block_id, dropped in self.conn.execute("SELECT id, dropped FROM run_blocks ORDER BY id"):
+            for d in json.loads(dropped):
+                yield {"block": block_id, **d}
 
     def articles_to_recode(self) -> Iterator[Article]:
         """Coded articles whose events are not from this coder, in the order they were stored."""
@@ -690,43 +750,80 @@ class _Names:
         self.n = conn.execute("SELECT MAX(seq) FROM articles").fetchone()[0] or 0
         self.vectors: dict[str, dict[str, float]] = {}
         self.mine = self._vector(article_id)
-        self.key_events: list[str] | None = None
+        self.related: list[sqlite3.Row] | None = None
+        # The events this article's reports went to so far.
+        self.reported: set[str] = set()
+        self.cosines: dict[str, float] = {}
 
     def _vector(self, article_id: str) -> dict[str, float]:
         if article_id not in self.vectors:
-            rows = self.conn.execute("SELECT t.term, t.tf, d.df FROM terms t JOIN term_df d ON d.term = t.term"
-                                     " WHERE t.article_id = ?", (article_id,)).fetchall()
-            vec = {r[0]: (1 + math.log(r[1])) * (math.log((1 + self.n) / (1 + r[2])) + 1) for r in rows}
-            norm = math.sqrt(sum(v * v for v in vec.values())) or 1.0
-            self.vectors[article_id] = {t: v / norm for t, v in vec.items()}
+            self._load_vectors([article_id])
         return self.vectors[article_id]
 
-    # The rarest names of an article that are looked up to find the events it may follow up.
+    # The rarest names of an article that are looked up to find the events it may report too.
     KEY_NAMES = 8
 
-    def related_events(self) -> list[str]:
-        """Events reported by other articles that share one of this article's rarest names."""
-        if self.key_events is None:
+    def related_rows(self, cols: str) -> list[sqlite3.Row]:
+        """Events reported by other articles that share one of this article's rarest names, as
+        they were before this article (its own reports go to `reported`, read fresh)."""
+        if self.related is None:
             keys = sorted(self.mine, key=lambda t: -self.mine[t])[:self.KEY_NAMES]
             marks = ",".join("?" * len(keys))
-            self.key_events = [r[0] for r in self.conn.execute(
-                f"SELECT DISTINCT m.event_id FROM terms t JOIN mentions m ON m.article_id = t.article_id"
-                f" WHERE t.term IN ({marks}) AND t.article_id != ? LIMIT 500", (*keys, self.article_id))] if keys else []
-        return self.key_events
+            self.related = self.conn.execute(
+                f"SELECT {cols}, type FROM events WHERE id IN (SELECT m.event_id FROM terms t JOIN mentions m"
+                f" ON m.article_id = t.article_id WHERE t.term IN ({marks}) AND t.article_id != ?)",
+                (*keys, self.article_id)).fetchall() if keys else []
+        return [r for r in self.related if r["id"] not in self.reported]
+
+    def prefetch(self, event_ids: list[str]) -> None:
+        """Compute, in two queries, the cosines `similarity` will be asked for."""
+        todo = [e for e in event_ids if e not in self.cosines]
+        if not todo:
+            return
+        reports: dict[str, list[tuple[int, str]]] = {e: [] for e in todo}
+        for chunk in range(0, len(todo), 500):
+            part = todo[chunk:chunk + 500]
+            marks = ",".join("?" * len(part))
+            for event_id, article_id, seq in self.conn.execute(
+                    f"SELECT DISTINCT m.event_id, m.article_id, a.seq FROM mentions m JOIN articles a ON a.id = m.article_id"
+                    f" WHERE m.event_id IN ({marks}) AND m.article_id != ?", (*part, self.article_id)):
+                reports[event_id].append((seq, article_id))
+        firsts = {e: [a for _, a in sorted(r)[:self.REPORTS]] for e, r in reports.items()}
+        self._load_vectors(sorted({a for arts in firsts.values() for a in arts} - self.vectors.keys()))
+        for event_id, arts in firsts.items():
+            self.cosines[event_id] = max((self._cosine(self.vectors[a]) for a in arts), default=0.0)
+
+    def _load_vectors(self, article_ids: list[str]) -> None:
+        rows_by: dict[str, list[tuple[str, float, int]]] = {a: [] for a in article_ids}
+        for chunk in range(0, len(article_ids), 500):
+            part = article_ids[chunk:chunk + 500]
+            marks = ",".join("?" * len(part))
+            for article_id, term, tf, df in self.conn.execute(
+                    f"SELECT t.article_id, t.term, t.tf, d.df FROM terms t JOIN term_df d ON d.term = t.term"
+                    f" WHERE t.article_id IN ({marks})", part):
+                rows_by[article_id].append((term, tf, df))
+        for article_id, rows in rows_by.items():
+            self.vectors[article_id] = self._weights(rows)
+
+    def _weights(self, rows: Iterable[tuple[str, float, int]]) -> dict[str, float]:
+        vec = {t: (1 + math.log(tf)) * (math.log((1 + self.n) / (1 + df)) + 1) for t, tf, df in rows}
+        norm = math.sqrt(sum(v * v for v in vec.values())) or 1.0
+        return {t: v / norm for t, v in vec.items()}
+
+    def _cosine(self, vec: dict[str, float]) -> float:
+        return sum(self.mine[t] * vec[t] for t in self.mine.keys() & vec.keys())
 
     def similarity(self, event_id: str) -> tuple[float, bool]:
         """The best cosine with the event's reports in other articles, and whether this article
         reports the event already (its own reports name the same things, whatever they report)."""
-        rows = self.conn.execute("SELECT DISTINCT m.article_id FROM mentions m JOIN articles a ON a.id = m.article_id"
-                                 " WHERE m.event_id = ? ORDER BY a.seq LIMIT ?", (event_id, self.REPORTS)).fetchall()
-        best, own = 0.0, False
-        for (other,) in rows:
-            if other == self.article_id:
-                own = True
-                continue
-            vec = self._vector(other)
-            best = max(best, sum(v * vec.get(t, 0.0) for t, v in self.mine.items()))
-        return best, own
+        if event_id not in self.cosines:
+            # Other articles' reports of the event do not change while this article is stored.
+            rows = self.conn.execute(
+                "SELECT DISTINCT m.article_id FROM mentions m JOIN articles a ON a.id = m.article_id"
+                " WHERE m.event_id = ? AND m.article_id != ? ORDER BY a.seq LIMIT ?",
+                (event_id, self.article_id, self.REPORTS)).fetchall()
+            self.cosines[event_id] = max((self._cosine(self._vector(other)) for (other,) in rows), default=0.0)
+        return self.cosines[event_id], event_id in self.reported
 
 
 def _mode(values: Iterable[Any]) -> Any:
