@@ -1,6 +1,6 @@
 """`flashpoint run`'s throughput and memory: the local engine on 1, 2, ... workers, and the Ray engine.
 
-    ./.venv/bin/python benchmarks/bench_engine.py [--n 600] [--words 600] [--workers 1 2] [--ray 2]
+    ./.venv/bin/python benchmarks/bench_engine.py [--n 600] [--words 600] [--workers 1 2] [--ray 2] [--gpu]
 
 Articles of about `--words` words (0.8 to 1.3 times that) are GVA news articles from
 ../shared/data/gva of that length, or shorter ones joined in order (else the bundled examples),
@@ -45,6 +45,15 @@ def articles(n: int, words: int) -> tuple[list[str], str]:
         if len(out) == n:
             break
     return out, name
+
+
+def sentences_per_article(sample: list[str]) -> float:
+    """Mean sentences an article, as spaCy's pipeline splits them, on a sample."""
+    from flashpoint.nlp import load_spacy, normalize
+
+    nlp = load_spacy()
+    docs = list(nlp.pipe(normalize(t) for t in sample))
+    return round(sum(len(list(d.sents)) for d in docs) / len(docs), 1)
 
 
 def _tree(root: int) -> dict[int, tuple[int, str]]:
@@ -108,11 +117,12 @@ def main() -> None:
     ap.add_argument("--words", type=int, default=600, help="about this many words an article")
     ap.add_argument("--workers", type=int, nargs="*", default=[1, 2], help="local engine worker counts")
     ap.add_argument("--ray", type=int, nargs="*", default=[2], help="Ray engine actor counts (none: skip Ray)")
+    ap.add_argument("--gpu", action="store_true", help="every run with --gpu (spaCy on the GPU)")
     args = ap.parse_args()
     texts, name = articles(args.n, args.words)
     words = sum(len(t.split()) for t in texts)
     result = {"corpus": name, "articles": len(texts), "mean_words": round(words / len(texts)), "cores": os.cpu_count(),
-              "runs": []}
+              "gpu": args.gpu, "mean_sentences": sentences_per_article(texts[:50]), "runs": []}
     exe = str(ROOT / ".venv" / "bin" / "flashpoint")
     with tempfile.TemporaryDirectory() as tmp:
         shard = Path(tmp) / "news.jsonl"
@@ -122,7 +132,7 @@ def main() -> None:
         for engine, w in plan:
             out = Path(tmp) / f"{engine}{w}"
             secs, peaks, me, summary = timed([exe, "run", str(shard), "--out", str(out), "--engine", engine,
-                                              "--workers", str(w)])
+                                              "--workers", str(w), *(["--gpu"] if args.gpu else [])])
             storing = re.search(r"([\d.]+) s storing", summary)
             # Workers: the local engine's pool processes (Python, children of the run) or Ray's actors.
             own = peaks.get(me, (0, ""))[0]
@@ -132,6 +142,7 @@ def main() -> None:
             result["runs"].append({
                 "engine": engine, "workers": w, "seconds": round(secs, 1), "articles_per_s": round(len(texts) / secs, 2),
                 "articles_per_day": int(len(texts) / secs * 86400),
+                "sentences_per_s": round(len(texts) / secs * result["mean_sentences"]),
                 "store_seconds": float(storing.group(1)) if storing else None,
                 "peak_rss_mb_run_process": round(own / 1024),
                 "peak_rss_mb_largest_worker": round(max(workers, default=own) / 1024),

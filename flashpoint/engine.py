@@ -207,7 +207,9 @@ def use_gpu() -> None:
 def worker_pipeline(opts: Options) -> Pipeline:
     if opts.gpu:
         use_gpu()
-    return Pipeline(resources=Resources(model=opts.model, actor_files=[Path(a) for a in opts.actors]))
+    return Pipeline(resources=Resources(model=opts.model, actor_files=[Path(a) for a in opts.actors],
+                                        parse_batch=Resources.GPU_PARSE_BATCH if opts.gpu else Resources.CPU_PARSE_BATCH),
+                    batch_size=BLOCK)
 
 
 @functools.cache
