@@ -250,3 +250,50 @@ def test_ray_engine_without_ray_says_how_to_install_it(inputs, tmp_path, monkeyp
     monkeypatch.setitem(sys.modules, "ray", None)  # what `import ray` meets where Ray is not installed
     with Store.open(tmp_path / "s.db") as store, pytest.raises(ConfigError, match=r"pip install 'ray\[data\]"):
         run([str(inputs)], store, engine="ray")
+
+
+def ray_actors() -> list[int]:
+    """Pids of Ray Data's map actors (their command line names them)."""
+    pids = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/cmdline", "rb") as fh:
+                    if fh.read().startswith(b"ray::MapWorker"):
+                        pids.append(int(entry))
+            except OSError:
+                continue
+    return sorted(pids)
+
+
+def test_a_killed_ray_actor_is_replaced_and_nothing_is_lost(tmp_path):
+    import subprocess
+    import sys
+    import time
+
+    shard = tmp_path / "many.jsonl"
+    write_jsonl(shard, [record(i) for i in range(12 * BLOCK)])
+    clean, killed = tmp_path / "clean", tmp_path / "killed"
+    assert cli("run", str(shard), "--out", str(clean), "--workers", "1", "--quiet")[0] == 0
+    proc = subprocess.Popen([sys.executable, "-m", "flashpoint.cli", "run", str(shard), "--out", str(killed), "--engine", "ray",
+                             "--workers", "2", "--quiet"], stderr=subprocess.PIPE, text=True)
+    victim = None
+    deadline = time.time() + 300
+    while victim is None and proc.poll() is None and time.time() < deadline:
+        time.sleep(0.1)
+        if not (killed / "store.db").exists():
+            continue
+        try:
+            with sqlite3.connect(f"file:{killed / 'store.db'}?mode=ro", uri=True) as conn:
+                done = conn.execute("SELECT COUNT(*) FROM run_blocks").fetchone()[0]
+        except sqlite3.OperationalError:
+            continue
+        if done:
+            pids = ray_actors()
+            if pids:
+                victim = pids[0]
+                os.kill(victim, signal.SIGKILL)
+    _, err = proc.communicate(timeout=600)
+    assert victim is not None, "the run ended before an actor could be killed"
+    assert proc.returncode == 0, err
+    assert snapshot(killed / "store.db") == snapshot(clean / "store.db")
