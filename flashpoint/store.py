@@ -15,6 +15,7 @@ ends with the same store as a clean one.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import json
@@ -219,6 +220,7 @@ class Store:
     def __init__(self, conn: sqlite3.Connection, path: str) -> None:
         self.conn = conn
         self.path = path
+        self.terms = _TermCache(conn)
 
     @classmethod
     def open(cls, path: str | Path, *, readonly: bool = False) -> Store:
@@ -320,7 +322,8 @@ class Store:
         digest = text_hash(article.text)
         sig = minhash(article.text)
         bands = _band_keys(sig)
-        with self._tx():
+        self.terms.check()
+        with self._tx(), self.terms.guard():
             near = self._near_duplicate_of(sig, bands)
             article_id = self._unique_id(article, digest)
             self.conn.executemany("INSERT INTO lsh VALUES (?, ?, ?)", [(b, k, article_id) for b, k in bands])
@@ -343,7 +346,8 @@ class Store:
         self.conn.executemany("INSERT INTO terms VALUES (?, ?, ?)", [(article_id, t, tf) for t, tf in bag.items()])
         self.conn.executemany("INSERT INTO term_df VALUES (?, 1) ON CONFLICT(term) DO UPDATE SET df = df + 1",
                               [(t,) for t in bag])
-        names = _Names(self.conn, article_id)
+        self.terms.added(article_id, bag)
+        names = _Names(self.conn, article_id, self.terms)
         new_events = 0
         for ev in article.events:
             ev.article_id = article_id
@@ -583,11 +587,13 @@ class Store:
                 self.conn.execute("DELETE FROM terms")
                 self.conn.execute("DELETE FROM term_df")
                 self.conn.execute("UPDATE articles SET coder_version = NULL WHERE status = 'coded'")
+            self.terms.clear()
         return True
 
     def recode(self, article: Article) -> tuple[int, int]:
         """Store the current coder's events for an article already stored."""
-        with self._tx():
+        self.terms.check()
+        with self._tx(), self.terms.guard():
             mentions, new_events = self._code(article, article.id)
             self.conn.execute("UPDATE articles SET coder_version = ?, error = ? WHERE id = ?",
                               (coder_version(), article.error, article.id))
@@ -736,19 +742,88 @@ def _conflict(ev: Event, row: sqlite3.Row, *, places: bool = True) -> bool:
     return both >= 3 and _km(loc.lat, loc.lon, row["lat"], row["lon"]) > SAME_PLACE_KM
 
 
+class _TermCache:
+    """Articles' name terms and their document frequencies, read from the store once and then
+    kept in step with what this connection writes; emptied when another connection writes (SQLite's
+    data_version moves), when a transaction fails, and on recode. Comparing an article with the
+    reports of its candidate events reads the terms of some eighty articles; from SQLite each time,
+    that was most of the cost of storing."""
+
+    MAX_ARTICLES, MAX_TERMS = 50_000, 2_000_000
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+        # Article -> (term, 1 + log tf): what never changes of an article's vector.
+        self.tfs: dict[str, list[tuple[str, float]]] = {}
+        self.dfs: dict[str, int] = {}
+        self.version: int | None = None
+
+    def clear(self) -> None:
+        self.tfs.clear()
+        self.dfs.clear()
+
+    def check(self) -> None:
+        version = self.conn.execute("PRAGMA data_version").fetchone()[0]
+        if version != self.version:
+            self.clear()
+            self.version = version
+
+    @contextlib.contextmanager
+    def guard(self) -> Iterator[None]:
+        try:
+            yield
+        except BaseException:
+            self.clear()  # the transaction is rolled back: what was added here never happened
+            raise
+
+    def added(self, article_id: str, bag: dict[str, float]) -> None:
+        if len(self.tfs) >= self.MAX_ARTICLES or len(self.dfs) >= self.MAX_TERMS:
+            self.clear()
+        self.tfs[article_id] = [(t, 1 + math.log(tf)) for t, tf in bag.items()]
+        for t in bag:
+            if t in self.dfs:
+                self.dfs[t] += 1
+
+    def tf(self, article_ids: list[str]) -> dict[str, list[tuple[str, float]]]:
+        """Each article's (term, 1 + log tf)."""
+        missing = [a for a in article_ids if a not in self.tfs]
+        for a in missing:
+            self.tfs[a] = []
+        for part in _chunks(missing):
+            marks = ",".join("?" * len(part))
+            for article_id, term, tf in self.conn.execute(
+                    f"SELECT article_id, term, tf FROM terms WHERE article_id IN ({marks})", part):
+                self.tfs[article_id].append((term, 1 + math.log(tf)))
+        return {a: self.tfs[a] for a in article_ids}
+
+    def df(self, terms: set[str]) -> dict[str, int]:
+        missing = sorted(terms - self.dfs.keys())
+        for part in _chunks(missing):
+            marks = ",".join("?" * len(part))
+            self.dfs.update(self.conn.execute(f"SELECT term, df FROM term_df WHERE term IN ({marks})", part))
+        return self.dfs
+
+
+def _chunks(items: list[str], size: int = 500) -> Iterator[list[str]]:
+    for i in range(0, len(items), size):
+        yield items[i:i + size]
+
+
 class _Names:
     """An article's names and numbers, compared with those of the articles that report a stored event."""
 
     # The reports compared for an event: its first ones are enough to know it by.
     REPORTS = 10
 
-    def __init__(self, conn: sqlite3.Connection, article_id: str) -> None:
+    def __init__(self, conn: sqlite3.Connection, article_id: str, terms: _TermCache) -> None:
         self.conn = conn
         self.article_id = article_id
+        self.terms = terms
         # Articles stored so far, for the idf: the highest sequence number, read from the index
         # (counting the terms table would scan it for every article ingested).
         self.n = conn.execute("SELECT MAX(seq) FROM articles").fetchone()[0] or 0
         self.vectors: dict[str, dict[str, float]] = {}
+        self.idf: dict[str, float] = {}
         self.mine = self._vector(article_id)
         self.related: list[sqlite3.Row] | None = None
         # The events this article's reports went to so far.
@@ -794,21 +869,17 @@ class _Names:
             self.cosines[event_id] = max((self._cosine(self.vectors[a]) for a in arts), default=0.0)
 
     def _load_vectors(self, article_ids: list[str]) -> None:
-        rows_by: dict[str, list[tuple[str, float, int]]] = {a: [] for a in article_ids}
-        for chunk in range(0, len(article_ids), 500):
-            part = article_ids[chunk:chunk + 500]
-            marks = ",".join("?" * len(part))
-            for article_id, term, tf, df in self.conn.execute(
-                    f"SELECT t.article_id, t.term, t.tf, d.df FROM terms t JOIN term_df d ON d.term = t.term"
-                    f" WHERE t.article_id IN ({marks})", part):
-                rows_by[article_id].append((term, tf, df))
-        for article_id, rows in rows_by.items():
-            self.vectors[article_id] = self._weights(rows)
-
-    def _weights(self, rows: Iterable[tuple[str, float, int]]) -> dict[str, float]:
-        vec = {t: (1 + math.log(tf)) * (math.log((1 + self.n) / (1 + df)) + 1) for t, tf, df in rows}
-        norm = math.sqrt(sum(v * v for v in vec.values())) or 1.0
-        return {t: v / norm for t, v in vec.items()}
+        tfs = self.terms.tf(article_ids)
+        new_terms = {t for a in article_ids for t, _ in tfs[a]} - self.idf.keys()
+        if new_terms:
+            df = self.terms.df(new_terms)
+            # Every term's idf as it stands while this article is stored.
+            self.idf.update({t: math.log((1 + self.n) / (1 + df[t])) + 1 for t in new_terms})
+        idf = self.idf
+        for article_id in article_ids:
+            vec = {t: ltf * idf[t] for t, ltf in tfs[article_id]}
+            norm = math.sqrt(sum(v * v for v in vec.values())) or 1.0
+            self.vectors[article_id] = {t: v / norm for t, v in vec.items()}
 
     def _cosine(self, vec: dict[str, float]) -> float:
         return sum(self.mine[t] * vec[t] for t in self.mine.keys() & vec.keys())

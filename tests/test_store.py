@@ -152,3 +152,23 @@ def test_two_strikes_in_one_article_stay_two_events(store, pipeline):
     store.add(coded(pipeline, text, id="k", day="2024-11-21"))
     places = sorted(e["event_loc"]["resolved_place"] for e in store.events() if e["event"][0] == "ASSAULT")
     assert len(places) == 2 and "Bryansk" in places
+
+
+def test_term_cache_follows_another_connections_writes(tmp_path, pipeline):
+    from flashpoint.cluster import name_terms
+
+    term = next(t for t in name_terms(OTHER_CITY) if "odesa" in t)
+    with Store.open(tmp_path / "t.db") as a, Store.open(tmp_path / "t.db") as b:
+        a.add(coded(pipeline, OTHER_CITY, id="a1"))
+        assert a.terms.df({term})[term] == 1
+        b.add(coded(pipeline, OTHER_CITY.replace("two", "three"), id="b1"))
+        a.terms.check()  # what every add does first
+        assert a.terms.df({term})[term] == 2
+
+
+def test_term_cache_forgets_a_failed_article(store, pipeline, monkeypatch):
+    store.add(coded(pipeline, STRIKE_A, id="a"))
+    monkeypatch.setattr(store, "_refresh", lambda *a, **k: (_ for _ in ()).throw(sqlite3.OperationalError("disk is full")))
+    with pytest.raises(StoreError):
+        store.add(coded(pipeline, OTHER_CITY, id="b"))
+    assert "b" not in store.terms.tfs and not store.terms.dfs
