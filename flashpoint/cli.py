@@ -114,7 +114,7 @@ def build_parser() -> argparse.ArgumentParser:
     ru.add_argument("--db", help="the store to code into (default OUT/store.db); without --out, no Parquet is written")
     ru.add_argument("--engine", choices=["local", "ray"], default="local",
                     help="local: processes on this machine; ray: Ray Data actors (needs `pip install 'ray[data]'`)")
-    ru.add_argument("--address", help="the Ray cluster to join (e.g. ray://head:10001 or auto); default: a local one")
+    ru.add_argument("--address", help="the Ray cluster to join (auto, or HEAD_IP:6379 from this cluster's nodes); default: a local one")
     ru.add_argument("--workers", type=int, default=os.cpu_count() or 1, help="worker processes or Ray actors (default: all cores)")
     ru.add_argument("--gpu", action="store_true", help="run spaCy's models on the GPU (needs CuPy); fails if there is none")
     ru.add_argument("--model", help="spaCy pipeline to load")
