@@ -24,6 +24,7 @@ from flashpoint.errors import ConfigError, EngineError
 from flashpoint.model import Dropped
 from flashpoint.pipeline import Pipeline
 from flashpoint.store import Store
+from tests.test_ingest import snapshot
 
 CITIES = ["Kharkiv", "Odesa", "Dnipro", "Sumy", "Kherson", "Zaporizhzhia", "Mykolaiv", "Poltava"]
 
@@ -49,19 +50,6 @@ def cli(*argv: str) -> tuple[int, str, str]:
     out, err = io.StringIO(), io.StringIO()
     code = main(list(argv), out=out, err=err)
     return code, out.getvalue(), err.getvalue()
-
-
-def snapshot(db) -> dict:
-    """What a store holds, independent of when rows were written."""
-    conn = sqlite3.connect(db)
-    try:
-        return {
-            "articles": sorted(conn.execute("SELECT id, text_hash, status, near_dup_of FROM articles")),
-            "events": sorted(conn.execute("SELECT id, type, date, place, dead, injured, mentions, sources FROM events")),
-            "mentions": sorted(conn.execute("SELECT record_id, event_id, article_id FROM mentions")),
-        }
-    finally:
-        conn.close()
 
 
 def parquet(folder) -> pd.DataFrame:

@@ -42,7 +42,7 @@ def snapshot(db: Path) -> dict:
     try:
         return {
             "articles": sorted(conn.execute("SELECT id, text_hash, status, near_dup_of FROM articles")),
-            "events": sorted(conn.execute("SELECT id, type, date, place, dead, mentions, sources FROM events")),
+            "events": sorted(conn.execute("SELECT id, type, date, place, dead, injured, mentions, sources FROM events")),
             "mentions": sorted(conn.execute("SELECT record_id, event_id, article_id FROM mentions")),
         }
     finally:
