@@ -14,7 +14,6 @@ import json
 import resource
 import sys
 import time
-from datetime import date
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -22,8 +21,9 @@ sys.path.insert(0, str(ROOT))
 
 from flashpoint.article import Article  # noqa: E402
 from flashpoint.cluster import DEFAULT_THRESHOLD, b_cubed, cluster_articles, eval_ecbplus, load_ecbplus  # noqa: E402
+from flashpoint.evaluate import default_data_dir, gva_article, load_gva_documents  # noqa: E402
 
-DATA = ROOT.parent / "shared" / "data"
+DATA = default_data_dir()
 
 
 def timed(articles: list[Article], gold: list[str], **kwargs) -> dict:
@@ -47,10 +47,9 @@ def bench_ecbplus(folder: Path) -> None:
 
 
 def bench_gva(path: Path) -> None:
-    with path.open(encoding="utf-8") as fh:
-        docs = [d for d in map(json.loads, fh) if (d.get("content") or "").strip()]
+    docs = load_gva_documents(path)
     gold = [str(d["incident_id"]) for d in docs]
-    dated = [Article(id=d["doc_id"], text=d["content"], title=d.get("title"), date=date.fromisoformat(d["dct"])) for d in docs]
+    dated = [gva_article(d) for d in docs]
     undated = [Article(id=a.id, text=a.text, title=a.title) for a in dated]
     print("gva dated, window_days=3", json.dumps(timed(dated, gold)))
     print("gva undated", json.dumps(timed(undated, gold)))

@@ -34,14 +34,14 @@ def articles(n: int, words: int) -> tuple[list[str], str]:
     """`n` texts of 0.8 to 1.3 times `words` words: single articles of that length, or short ones
     joined in order until they reach it."""
     texts, name = corpus(n * max(1, words // 100))
-    out, cur = [], []
+    out, cur, size = [], [], 0
     for t in texts:
         cur.append(t)
-        size = sum(len(x.split()) for x in cur)
+        size += len(t.split())
         if size >= 0.8 * words:
             if size <= 1.3 * words:
                 out.append("\n\n".join(cur))
-            cur = []
+            cur, size = [], 0
         if len(out) == n:
             break
     return out, name
@@ -58,33 +58,35 @@ def sentences_per_article(sample: list[str]) -> float:
 
 def _tree(root: int) -> dict[int, tuple[int, str]]:
     """pid -> (resident kB, process name) for `root` and every process below it."""
-    parent: dict[int, int] = {}
-    rss: dict[int, int] = {}
-    names: dict[int, str] = {}
+    children: dict[int, list[int]] = {}
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
             continue
         try:
-            with open(f"/proc/{entry}/status") as fh:
-                fields = dict(line.split(":", 1) for line in fh if ":" in line)
+            with open(f"/proc/{entry}/stat", "rb") as fh:
+                stat = fh.read()
         except OSError:
             continue
-        parent[int(entry)] = int(fields.get("PPid", "0").strip())
-        rss[int(entry)] = int(fields.get("VmRSS", "0 kB").split()[0])
+        # "pid (comm) state ppid ...": comm may hold spaces and parentheses, so split after its last ')'.
+        ppid = int(stat[stat.rindex(b")") + 2:].split()[1])
+        children.setdefault(ppid, []).append(int(entry))
+    out: dict[int, tuple[int, str]] = {}
+    todo = [root]
+    while todo:
+        pid = todo.pop()
+        todo.extend(children.get(pid, ()))
         try:
-            with open(f"/proc/{entry}/cmdline", "rb") as fh:
-                names[int(entry)] = fh.read().split(b"\0")[0].decode(errors="replace")
+            with open(f"/proc/{pid}/status") as fh:
+                rss = next((line.split(":", 1)[1] for line in fh if line.startswith("VmRSS:")), "0 kB")
         except OSError:
-            names[int(entry)] = ""
-    keep = {root}
-    changed = True
-    while changed:
-        changed = False
-        for pid, ppid in parent.items():
-            if ppid in keep and pid not in keep:
-                keep.add(pid)
-                changed = True
-    return {pid: (rss[pid], names.get(pid, "")) for pid in keep if pid in rss}
+            continue
+        try:
+            with open(f"/proc/{pid}/cmdline", "rb") as fh:
+                name = fh.read().split(b"\0")[0].decode(errors="replace")
+        except OSError:
+            name = ""
+        out[pid] = (int(rss.split()[0]), name)
+    return out
 
 
 def timed(cmd: list[str]) -> tuple[float, dict[int, tuple[int, str]], int, str]:

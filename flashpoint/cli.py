@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import argparse
-import contextlib
 import csv
 import json
 import os
 import sys
-from collections.abc import Iterator
 from datetime import date as Date
 from pathlib import Path
 from typing import TextIO
@@ -17,6 +15,7 @@ from . import __version__
 from .api import ACLED_COLUMNS, extract_articles, read_inputs, to_acled_row
 from .article import DEFAULT_MAX_CHARS, Article
 from .errors import ConfigError, FlashpointError
+from .export import sink as _sink
 from .model import Dropped
 from .pipeline import Pipeline, Resources
 
@@ -191,16 +190,6 @@ def cmd_geoparse(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     return EXIT_SOME_FAILED if dropped else EXIT_OK
 
 
-@contextlib.contextmanager
-def _sink(path: str | None, out: TextIO, newline: str | None = None) -> Iterator[TextIO]:
-    """The output file when one is given, else standard output; the file is closed after."""
-    if path is None:
-        yield out
-        return
-    with open(path, "w", encoding="utf-8", newline=newline) as fh:
-        yield fh
-
-
 def _store_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--db", default="flashpoint.db", help="the store, an SQLite file (default flashpoint.db)")
     p.add_argument("--model", help="spaCy pipeline to load")
@@ -224,11 +213,12 @@ def _progress(err: TextIO, quiet: bool, unit: str):
     return bar, update
 
 
-def _report(err: TextIO, report, quiet: bool) -> int:
+def _report(err: TextIO, report, quiet: bool, prefix: str = "") -> int:
+    """Write the failures and (unless quiet) the summary line, each after `prefix`."""
     for source, reason in report.failed:
-        err.write(f"flashpoint: failed {source}: {reason}\n")
+        err.write(f"flashpoint: {prefix}failed {source}: {reason}\n")
     if not quiet:
-        err.write(f"flashpoint: {report.line()}\n")
+        err.write(f"flashpoint: {prefix}{report.line()}\n")
     return EXIT_SOME_FAILED if report.failed else EXIT_OK
 
 
@@ -264,10 +254,7 @@ def cmd_watch(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     def on_poll(n: int, report) -> None:
         nonlocal failed
         failed = failed or bool(report.failed)
-        for source, reason in report.failed:
-            err.write(f"flashpoint: poll {n}: failed {source}: {reason}\n")
-        if not args.quiet:
-            err.write(f"flashpoint: poll {n}: {report.line()}\n")
+        _report(err, report, args.quiet, prefix=f"poll {n}: ")
 
     with Store.open(args.db) as store:
         watch(args.feeds, store, pipeline, fetcher, every=every, polls=args.polls, on_poll=on_poll)
@@ -339,17 +326,14 @@ def cmd_monitor(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 
 def cmd_alerts(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    from datetime import timedelta
-
     from .monitor import alerts, latest_date
     from .store import Store
 
     with Store.open(args.db, readonly=True) as store:
-        until = args.until or latest_date(store)
-        if until is None:
+        if args.until is None and latest_date(store) is None:
             err.write(f"flashpoint: no dated events in {args.db}\n")
             return EXIT_OK
-        for alert in alerts(store, since=args.since or until - timedelta(days=6), until=until):
+        for alert in alerts(store, since=args.since, until=args.until):
             out.write(json.dumps(alert, ensure_ascii=False) + "\n")
     return EXIT_OK
 

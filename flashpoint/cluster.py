@@ -87,12 +87,26 @@ def cluster_articles(articles: Sequence[Article], *, threshold: float = DEFAULT_
     if not articles:
         return []
     days = [a.date.toordinal() if a.date is not None else None for a in articles]
-    bags = [_terms(f"{a.title}\n{a.text}" if a.title else a.text) for a in articles]
+    bags = [_terms(headline_and_text(a)) for a in articles]
     words, names = _tfidf([w for w, _ in bags]), _tfidf([n for _, n in bags])
     edges = _similar_pairs(words, names, days, window_days, EDGE_FLOOR * threshold)
     roots = _average_linkage(len(articles), edges, days, threshold=threshold, window_days=window_days)
     ids: dict[int, str] = {}
     return [ids.setdefault(root, f"c{len(ids) + 1:04d}") for root in roots]
+
+
+def headline_and_text(article: Article) -> str:
+    """What an article's terms are counted over: its headline, when it has one, then its text."""
+    return f"{article.title}\n{article.text}" if article.title else article.text
+
+
+def sublinear_tf(tf: float) -> float:
+    return 1 + math.log(tf)
+
+
+def smooth_idf(n: int, df: int) -> float:
+    """Smoothed idf of a term in `df` of `n` documents (the store's name vectors use it too)."""
+    return math.log((1 + n) / (1 + df)) + 1
 
 
 def name_terms(text: str) -> Counter[str]:
@@ -125,13 +139,13 @@ def _tfidf(bags: list[Counter[str]]) -> sp.csr_matrix:
     n = len(bags)
     df = Counter(term for bag in bags for term in bag)
     vocab = {term: j for j, term in enumerate(df)}
-    idf = {term: math.log((1 + n) / (1 + count)) + 1 for term, count in df.items()}
+    idf = {term: smooth_idf(n, count) for term, count in df.items()}
     rows, cols, vals = [], [], []
     for i, bag in enumerate(bags):
         for term, tf in bag.items():
             rows.append(i)
             cols.append(vocab[term])
-            vals.append((1 + math.log(tf)) * idf[term])
+            vals.append(sublinear_tf(tf) * idf[term])
     matrix = sp.csr_matrix((vals, (rows, cols)), shape=(n, len(vocab)), dtype=np.float64)
     norms = np.sqrt(np.asarray(matrix.multiply(matrix).sum(axis=1)).ravel())
     return sp.csr_matrix(sp.diags(1 / np.maximum(norms, 1e-12)) @ matrix)

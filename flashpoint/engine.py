@@ -35,9 +35,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .article import DEFAULT_MAX_CHARS, Article, read_jsonl
+from .batching import batched
 from .errors import ConfigError, EngineError, InputError
 from .ingest import IngestReport, store_article
-from .language import detect
+from .language import codable, detect
 from .model import Dropped
 from .pipeline import Pipeline, Resources
 
@@ -163,7 +164,7 @@ def code_articles(items: list[Article | Dropped], pipeline: Pipeline, *, english
     articles = [a for a in items if isinstance(a, Article)]
     for a in articles:
         a.lang = a.lang or detect(a.text)[0]
-    to_code = [a for a in articles if not english_only or a.lang in ("en", "und")]
+    to_code = [a for a in articles if not english_only or codable(a.lang)]
     for a in pipeline.run(to_code):
         a.doc = None
         a.mentions = {}
@@ -185,7 +186,7 @@ def code_records(records: list[dict[str, Any]], pipeline: Pipeline, *, english_o
 def status(article: Article, english_only: bool) -> str:
     if article.error is not None:
         return "failed"
-    if english_only and article.lang not in ("en", "und"):
+    if english_only and not codable(article.lang):
         return "not_english"
     return "coded"
 
@@ -204,18 +205,14 @@ def use_gpu() -> None:
                           "or leave out --gpu", source="--gpu") from exc
 
 
-def worker_pipeline(opts: Options) -> Pipeline:
+@functools.cache
+def _process_pipeline(opts: Options) -> Pipeline:
+    # One model load per worker process (or Ray actor), kept for every block the worker codes.
     if opts.gpu:
         use_gpu()
     return Pipeline(resources=Resources(model=opts.model, actor_files=[Path(a) for a in opts.actors],
                                         parse_batch=Resources.GPU_PARSE_BATCH if opts.gpu else Resources.CPU_PARSE_BATCH),
                     batch_size=BLOCK)
-
-
-@functools.cache
-def _process_pipeline(opts: Options) -> Pipeline:
-    # One model load per worker process, kept for every block the worker codes.
-    return worker_pipeline(opts)
 
 
 def _code_block(block: Block, opts: Options) -> list[Article | Dropped]:
@@ -256,16 +253,14 @@ class RayCoder:
 
     def __init__(self, opts: Options) -> None:
         self.opts = opts
-        self.pipeline = worker_pipeline(opts)
+        _process_pipeline(opts)  # the model loads with the actor, not with its first block
 
     def __call__(self, batch: dict[str, Any]) -> dict[str, list[Any]]:
         ids, coded = [], []
         for i in range(len(batch["id"])):
             block = Block(**{k: _plain(batch[k][i]) for k in Block.__slots__})
-            items = code_articles(read_block(block, max_chars=self.opts.max_chars), self.pipeline,
-                                  english_only=self.opts.english_only)
             ids.append(block.id)
-            coded.append(pickle.dumps(items, protocol=pickle.HIGHEST_PROTOCOL))
+            coded.append(pickle.dumps(_code_block(block, self.opts), protocol=pickle.HIGHEST_PROTOCOL))
         return {"id": ids, "coded": coded}
 
 
@@ -358,7 +353,7 @@ def run(inputs: list[str], store: Store, *, engine: str = "local", workers: int 
             report.stored.read += 1
             if isinstance(item, Dropped):
                 dropped.append(item)
-                report.stored.failed.append((item.source, f"{item.reason} [{item.code}]"))
+                report.stored.drop(item)
             else:
                 store_article(item, store, report.stored, status(item, opts.english_only))
         store.finish_block(block.id, len(items), dropped)
@@ -381,7 +376,7 @@ def write_parquet(store: Store, out: Path) -> dict[str, int]:
         shutil.rmtree(tmp, ignore_errors=True)
         tmp.mkdir(parents=True)
         n = 0
-        for k, chunk in enumerate(_chunks(records, EXPORT_CHUNK)):
+        for k, chunk in enumerate(batched(records, EXPORT_CHUNK)):
             df = frame(chunk)
             n += len(df)
             df["date"] = df["date"].fillna("unknown")
@@ -396,14 +391,3 @@ def write_parquet(store: Store, out: Path) -> dict[str, int]:
         shutil.rmtree(old, ignore_errors=True)
         counts[name] = n
     return counts
-
-
-def _chunks(records: Iterator[dict[str, Any]], size: int) -> Iterator[list[dict[str, Any]]]:
-    chunk: list[dict[str, Any]] = []
-    for rec in records:
-        chunk.append(rec)
-        if len(chunk) == size:
-            yield chunk
-            chunk = []
-    if chunk:
-        yield chunk

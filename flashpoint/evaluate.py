@@ -8,12 +8,14 @@ import os
 import sys
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Container, Iterable
+from datetime import datetime
 from pathlib import Path
 from typing import Any, TextIO
 
 from .article import Article
 from .cluster import eval_ecbplus
+from .geo import haversine_km
 from .lexicon import data_path
 from .model import Event
 from .pipeline import Pipeline
@@ -156,15 +158,6 @@ def eval_indiapolice(data: Path, pipeline: Pipeline, limit: int | None = None) -
             "target": {"macro_f1": 0.75}}
 
 
-def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    from math import asin, cos, radians, sin, sqrt
-
-    p1, p2 = radians(lat1), radians(lat2)
-    dp, dl = p2 - p1, radians(lon2 - lon1)
-    a = sin(dp / 2) ** 2 + cos(p1) * cos(p2) * sin(dl / 2) ** 2
-    return 2 * 6371.0 * asin(sqrt(min(1.0, a)))
-
-
 def load_geoparsing(path: Path, limit: int | None = None) -> list[tuple[str, str, list[dict[str, Any]]]]:
     import xml.etree.ElementTree as ET
 
@@ -252,12 +245,24 @@ def incident_summary(events: list[Event]) -> dict[str, Any]:
             "lat": loc.lat if loc else None, "lon": loc.lon if loc else None, "attacks": len(attacks)}
 
 
+def load_gva_documents(path: Path, incidents: Container[str] | None = None) -> list[dict[str, Any]]:
+    """The GVA documents (documents.jsonl) that have text; only those of `incidents` when given."""
+    with path.open(encoding="utf-8") as fh:
+        return [d for d in map(json.loads, fh)
+                if (incidents is None or str(d["incident_id"]) in incidents) and (d.get("content") or "").strip()]
+
+
+def gva_article(doc: dict[str, Any]) -> Article:
+    """A GVA document as an article, dated by its publication date (dct, YYYY-MM-DD) when it has one."""
+    return Article(id=doc["doc_id"], text=doc["content"], title=doc.get("title"),
+                   date=datetime.strptime(doc["dct"], "%Y-%m-%d").date() if doc.get("dct") else None)
+
+
 def eval_gva(data: Path, pipeline: Pipeline, limit: int | None = None) -> dict[str, Any] | None:
     """Gun-violence articles against their incident records: date, killed, injured, place (40 km)
     of each article's main attack; and, with every article stored in a scratch event store, how
     often the reports of one incident become one event and reports of different incidents do not."""
     import tempfile
-    from datetime import datetime
 
     from .store import Store
 
@@ -267,12 +272,8 @@ def eval_gva(data: Path, pipeline: Pipeline, limit: int | None = None) -> dict[s
     with (folder / "incidents.jsonl").open(encoding="utf-8") as fh:
         incidents = {str(r["incident_uri"]): r for r in map(json.loads, fh)}
     coords = json.loads((folder / "incident_lat_long.json").read_text(encoding="utf-8"))
-    with (folder / "documents.jsonl").open(encoding="utf-8") as fh:
-        docs = [d for d in map(json.loads, fh)
-                if str(d["incident_id"]) in incidents and (d.get("content") or "").strip()][:limit]
-    arts = [Article(id=d["doc_id"], text=d["content"], title=d.get("title"),
-                    date=datetime.strptime(d["dct"], "%Y-%m-%d").date() if d.get("dct") else None)
-            for d in docs]
+    docs = load_gva_documents(folder / "documents.jsonl", incidents)[:limit]
+    arts = [gva_article(d) for d in docs]
     hits = Counter()
     n = 0
     main_event: dict[str, tuple[str, str]] = {}  # doc id -> (incident, stored event of its main attack)
@@ -316,19 +317,22 @@ def _merge_rates(main_event: dict[str, tuple[str, str]]) -> dict[str, Any]:
     """Share of incidents reported by several articles whose reports all became one event, and
     share of pairs of articles about different incidents that became the same event."""
     by_incident: dict[str, list[str]] = {}
-    for inc, ev in main_event.values():
-        by_incident.setdefault(inc, []).append(ev)
-    multi = [evs for evs in by_incident.values() if len(evs) > 1]
-    merged = sum(len(set(evs)) == 1 for evs in multi)
     per_event: dict[str, Counter] = {}
     for inc, ev in main_event.values():
+        by_incident.setdefault(inc, []).append(ev)
         per_event.setdefault(ev, Counter())[inc] += 1
-    same_pairs = sum((sum(c.values()) ** 2 - sum(v * v for v in c.values())) // 2 for c in per_event.values())
-    sizes = Counter(inc for inc, _ in main_event.values())
-    total = len(main_event)
-    cross_pairs = (total * total - sum(v * v for v in sizes.values())) // 2
+    multi = [evs for evs in by_incident.values() if len(evs) > 1]
+    merged = sum(len(set(evs)) == 1 for evs in multi)
+    same_pairs = sum(_cross_pairs(c) for c in per_event.values())
+    cross_pairs = _cross_pairs(Counter({inc: len(evs) for inc, evs in by_incident.items()}))
     return {"multi_article_incidents": len(multi), "incidents_merged": merged / len(multi) if multi else 0.0,
             "different_incident_pairs_merged": same_pairs / cross_pairs if cross_pairs else 0.0}
+
+
+def _cross_pairs(counter: Counter) -> int:
+    """Pairs of the counted items whose keys differ."""
+    total = sum(counter.values())
+    return (total * total - sum(v * v for v in counter.values())) // 2
 
 
 def gold_dir() -> Path:

@@ -6,9 +6,10 @@ event-level fields: `mentions`, `sources`, `first_seen`, `last_seen`, `mention_i
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Any, TextIO
 
 from .api import ACLED_COLUMNS, to_acled_row, to_dataframe
@@ -64,16 +65,25 @@ def mention_frame(recs: list[dict[str, Any]]) -> pd.DataFrame:
     return df
 
 
+@contextlib.contextmanager
+def sink(path: str | None, out: TextIO, newline: str | None = None) -> Iterator[TextIO]:
+    """The output file when one is given, else `out` (standard output); the file is closed after."""
+    if path is None:
+        yield out
+        return
+    with open(path, "w", encoding="utf-8", newline=newline) as fh:
+        yield fh
+
+
 def write_export(events: Iterable[dict[str, Any]], fmt: str, path: str | None, out: TextIO) -> tuple[int, int]:
     """Write events; returns (written, left out for want of coordinates)."""
     if fmt == "parquet":
         recs = list(events)
         event_frame(recs).to_parquet(path, index=False)
         return len(recs), 0
-    sink = open(path, "w", encoding="utf-8", newline="") if path else out
-    try:
+    with sink(path or None, out, newline="") as fh:
         if fmt == "acled":
-            writer = csv.DictWriter(sink, fieldnames=ACLED_COLUMNS + EVENT_COLUMNS)
+            writer = csv.DictWriter(fh, fieldnames=ACLED_COLUMNS + EVENT_COLUMNS)
             writer.writeheader()
             n = 0
             for rec in events:
@@ -88,14 +98,11 @@ def write_export(events: Iterable[dict[str, Any]], fmt: str, path: str | None, o
                     skipped += 1
                 else:
                     features.append(f)
-            json.dump({"type": "FeatureCollection", "features": features}, sink, ensure_ascii=False)
-            sink.write("\n")
+            json.dump({"type": "FeatureCollection", "features": features}, fh, ensure_ascii=False)
+            fh.write("\n")
             return len(features), skipped
         n = 0
         for rec in events:
-            sink.write(json.dumps(rec, ensure_ascii=False) + "\n")
+            fh.write(json.dumps(rec, ensure_ascii=False) + "\n")
             n += 1
         return n, 0
-    finally:
-        if path:
-            sink.close()

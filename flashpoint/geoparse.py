@@ -11,14 +11,13 @@ from __future__ import annotations
 
 import math
 import re
-import unicodedata
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from typing import Any
 
 from spacy.tokens import Doc, Span
 
-from .gazetteer import Gazetteer, Place, name_key
+from .gazetteer import Gazetteer, Place, fold_ascii, name_key
 
 PLACE_LABELS = frozenset({"GPE", "LOC", "FAC"})
 
@@ -95,6 +94,16 @@ def _well_known(p: Place) -> bool:
     return p.feature in ("country", "admin1", "admin2") or p.population >= _WELL_KNOWN
 
 
+def _need(cands: list[Place], k: int) -> int:
+    """How many nearby names a lesser reading needs: none where one of them is well known, else `k`."""
+    return 0 if any(_well_known(p) for p in cands) else k
+
+
+def _covered(i: int, sure: list[tuple[Span, list[Place]]]) -> bool:
+    """Whether token `i` lies in a span already taken."""
+    return any(s.start <= i < s.end for s, _ in sure)
+
+
 def _toponym_spans(doc: Doc, gaz: Gazetteer, demonyms: dict[str, str]) -> list[tuple[Span, list[Place]]]:
     sure: list[tuple[Span, list[Place]]] = []
     maybe: list[tuple[Span, list[Place], int]] = []  # with how many nearby names it needs
@@ -128,7 +137,7 @@ def _toponym_spans(doc: Doc, gaz: Gazetteer, demonyms: dict[str, str]) -> list[t
             elif e.label_ == "ORG":
                 inner = _named_after(e, gaz) or _demonym_head(e, gaz, demonyms)
                 if inner is not None:
-                    maybe.append((*inner, 0 if any(_well_known(p) for p in inner[1]) else 1))
+                    maybe.append((*inner, _need(inner[1], 1)))
         elif e.label_ == "PRODUCT":
             # "Kursk command post": the model knows the submarine; a well-known town the story
             # names again nearby is the town.
@@ -138,28 +147,30 @@ def _toponym_spans(doc: Doc, gaz: Gazetteer, demonyms: dict[str, str]) -> list[t
     for span in _untagged_names(doc):
         cands = _lookup(gaz, span)
         if cands:
-            maybe.append((span, cands, 0 if any(_well_known(p) for p in cands) else 2))
+            maybe.append((span, cands, _need(cands, 2)))
     for span in _affiliations(doc):
-        if not any(s.start <= span.start < s.end for s, _ in sure):
+        if not _covered(span.start, sure):
             cands = _lookup(gaz, span)
             if cands:
                 maybe = [m for m in maybe if not (m[0].start <= span.start < m[0].end)]
-                maybe.append((span, cands, 0 if any(_well_known(p) for p in cands) else 1))
+                maybe.append((span, cands, _need(cands, 1)))
     for town, region in _datelines(doc):
         maybe = [m for m in maybe if m[0].start != town.start]
-        if not any(s.start <= town.start < s.end for s, _ in sure):
+        if not _covered(town.start, sure):
             cands = _lookup(gaz, town)
             if cands:
                 sure.append((town, cands))
-        if region is not None and not any(s.start <= region.start < s.end for s, _ in sure):
+        if region is not None and not _covered(region.start, sure):
             cands = [p for p in _lookup(gaz, region) if p.feature in ("country", "admin1")]
             if cands:
                 sure.append((region, cands))
     if maybe:
         found = sure + [(s, c) for s, c, _ in maybe]
-        near = _Neighbours([_key_of(s) for s, _ in found], [c for _, c in found])
-        sure += [(s, c) for s, c, need in maybe
-                 if need == 0 or any(near.count(_key_of(s), p) >= need for p in c[:_MAX_READINGS])]
+        keys = [_key_of(s) for s, _ in found]
+        near = _Neighbours(keys, [c for _, c in found])
+        # The maybe entries are found's tail: each one's key computed once.
+        sure += [(s, c) for (s, c, need), key in zip(maybe, keys[len(sure):], strict=True)
+                 if need == 0 or any(near.count(key, p) >= need for p in c[:_MAX_READINGS])]
     return sorted(sure, key=lambda sc: sc[0].start)
 
 
@@ -320,7 +331,7 @@ def resolve(doc: Doc, spans: list[Span], cands: list[list[Place]], w: Weights = 
                 s += w.named_state
             if p.feature_code == "PPLC":
                 s += w.capital
-            if p.feature == "city" and name_key(p.name) != keys[i] and name_key(_fold(p.name)) != keys[i]:
+            if p.feature == "city" and name_key(p.name) != keys[i] and name_key(fold_ascii(p.name)) != keys[i]:
                 s -= w.alternate  # "Charlestown" is first the towns so named, then one it is another name of
             s += w.nearby * min(support.count(keys[i], p), w.nearby_cap)
             if p.country_code == dominant:
@@ -339,10 +350,6 @@ _MAX_READINGS = 20
 
 def _key_of(span: Span) -> str:
     return name_key(_clean(span.text))
-
-
-def _fold(text: str) -> str:
-    return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
 
 
 class _Neighbours:

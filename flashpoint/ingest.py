@@ -16,9 +16,10 @@ from datetime import date as Date
 from pathlib import Path
 
 from .article import DEFAULT_MAX_CHARS, Article, read_source
+from .batching import batched
 from .errors import FlashpointError, InputError
 from .fetch import Fetcher, article_from_response, fetch_article, is_url, parse_feed
-from .language import detect
+from .language import codable, detect
 from .model import Dropped
 from .pipeline import Pipeline
 from .store import Store
@@ -39,6 +40,10 @@ class IngestReport:
     failed: list[tuple[str, str]] = field(default_factory=list)
     mentions: int = 0
     new_events: int = 0
+
+    def drop(self, item: Dropped) -> None:
+        """Count an input that is not an article, with its reason."""
+        self.failed.append((item.source, f"{item.reason} [{item.code}]"))
 
     def line(self) -> str:
         return (f"{self.read} read, {self.new} new, {self.duplicates} duplicate(s), {self.near_duplicates} near "
@@ -122,7 +127,7 @@ def ingest(items: Iterable[Article | Dropped], store: Store, pipeline: Pipeline,
            english_only: bool = True, progress: Callable[[IngestReport], None] | None = None) -> IngestReport:
     """Code and store articles in batches; each article is committed on its own."""
     report = IngestReport()
-    for batch in _batches(_to_code(items, store, report, english_only)):
+    for batch in batched(_to_code(items, store, report, english_only), BATCH):
         for article in pipeline.run_batch(batch):
             store_article(article, store, report, "failed" if article.error is not None else "coded")
         if progress is not None:
@@ -136,27 +141,16 @@ def _to_code(items: Iterable[Article | Dropped], store: Store, report: IngestRep
     for item in items:
         report.read += 1
         if isinstance(item, Dropped):
-            report.failed.append((item.source, f"{item.reason} [{item.code}]"))
+            report.drop(item)
         elif store.seen(item) is not None:
             report.duplicates += 1
         else:
             if english_only:
                 item.lang = item.lang or detect(item.text)[0]  # pages from the web come identified
-                if item.lang not in ("en", "und"):
+                if not codable(item.lang):
                     store_article(item, store, report, "not_english")
                     continue
             yield item
-
-
-def _batches(articles: Iterable[Article], size: int = BATCH) -> Iterator[list[Article]]:
-    batch: list[Article] = []
-    for article in articles:
-        batch.append(article)
-        if len(batch) >= size:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
 
 
 def store_article(article: Article, store: Store, report: IngestReport, status: str) -> None:
@@ -180,7 +174,7 @@ def recode(store: Store, pipeline: Pipeline, *, progress: Callable[[int], None] 
     report = IngestReport()
     if not store.start_recode():
         return report
-    for batch in _batches(store.articles_to_recode()):
+    for batch in batched(store.articles_to_recode(), BATCH):
         for article in pipeline.run_batch(batch):
             if article.error is not None:
                 report.failed.append((article.id, article.error))

@@ -46,6 +46,12 @@ def detect(text: str) -> tuple[str, float]:
     return lang, min(1.0, max(0.0, float(prob)))
 
 
+def codable(lang: str | None) -> bool:
+    """Whether an article identified as `lang` is coded when only English ones are: English, or
+    text too short to tell."""
+    return lang in ("en", UNDETERMINED)
+
+
 def is_english(text: str, threshold: float = 0.5) -> bool:
     """True when `text` is English with probability at least `threshold`."""
     lang, prob = detect(text)

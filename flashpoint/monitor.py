@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass
 from datetime import date as Date
 from datetime import timedelta
@@ -88,29 +88,50 @@ def category(last: int, mean_4w: float, mean_52w: float, sd_52w: float) -> str:
     return "limited change"
 
 
+# The index looks at the 53 weeks up to its day: the week judged and the 52 before it.
+WINDOW_DAYS = 53 * 7
+
+
 def escalation(store: Store, kind: str = "country", *, as_of: Date | None = None) -> list[Escalation]:
     """The index for every unit with conflict events in the 53 weeks up to `as_of` (default: the
     latest event's date), most escalating first."""
-    expr, valid = _unit(kind)
+    _unit(kind)  # an unknown unit is an error even in an empty store
     as_of = as_of or latest_date(store)
     if as_of is None:
         return []
-    start = as_of - timedelta(days=53 * 7 - 1)
+    return escalation_rows(conflict_counts(store, kind, since=as_of - timedelta(days=WINDOW_DAYS - 1), until=as_of),
+                           kind, as_of)
+
+
+def conflict_counts(store: Store, kind: str, *, since: Date, until: Date) -> list[tuple[str, Date, int, int, int, int]]:
+    """Conflict events (quads 3 and 4) from `since` to `until`, as (unit, date, quad, events, dead,
+    injured) per unit, day and quad: what `escalation_rows` needs for any day up to `until`."""
+    expr, valid = _unit(kind)
+    rows = store.conn.execute(
+        f"SELECT {expr} AS unit, date, quad, COUNT(*) AS n, SUM(COALESCE(dead, 0)) AS dead,"
+        f" SUM(COALESCE(injured, 0)) AS injured FROM events"
+        f" WHERE {valid} AND quad IN (3, 4) AND date BETWEEN ? AND ? GROUP BY unit, date, quad",
+        (since.isoformat(), until.isoformat()))
+    return [(r["unit"], Date.fromisoformat(r["date"]), r["quad"], r["n"], r["dead"], r["injured"]) for r in rows]
+
+
+def escalation_rows(counts: Iterable[tuple[str, Date, int, int, int, int]], kind: str, as_of: Date) -> list[Escalation]:
+    """The index as of `as_of` from `conflict_counts` rows (those outside its 53 weeks are passed
+    over), most escalating first."""
     weeks: dict[str, list[int]] = defaultdict(lambda: [0] * 53)
     material: dict[str, list[int]] = defaultdict(lambda: [0] * 53)
     casualties: dict[str, list[int]] = defaultdict(lambda: [0, 0])
-    rows = store.conn.execute(
-        f"SELECT {expr} AS unit, CAST((julianday(?) - julianday(date)) / 7 AS INTEGER) AS week, quad,"
-        f" COUNT(*) AS n, SUM(COALESCE(dead, 0)) AS dead, SUM(COALESCE(injured, 0)) AS injured FROM events"
-        f" WHERE {valid} AND quad IN (3, 4) AND date BETWEEN ? AND ? GROUP BY unit, week, quad",
-        (as_of.isoformat(), start.isoformat(), as_of.isoformat()))
-    for r in rows:
-        weeks[r["unit"]][r["week"]] += r["n"]
-        if r["quad"] == 4:
-            material[r["unit"]][r["week"]] += r["n"]
-        if r["week"] == 0:
-            casualties[r["unit"]][0] += r["dead"]
-            casualties[r["unit"]][1] += r["injured"]
+    for unit, day, quad, n, dead, injured in counts:
+        days = (as_of - day).days
+        if not 0 <= days < WINDOW_DAYS:
+            continue
+        week = days // 7
+        weeks[unit][week] += n
+        if quad == 4:
+            material[unit][week] += n
+        if week == 0:
+            casualties[unit][0] += dead
+            casualties[unit][1] += injured
     out = []
     for unit, w in weeks.items():
         last, month, year = w[0], w[1:5], w[1:53]
@@ -127,33 +148,39 @@ def escalation(store: Store, kind: str = "country", *, as_of: Date | None = None
     return sorted(out, key=lambda e: (order[e.category], -e.change_4w, -e.last_week, e.unit))
 
 
-def alerts(store: Store, *, since: Date, until: Date | None = None) -> Iterator[dict[str, Any]]:
-    """Alerts dated from `since` to `until` (default: the latest event), oldest first: a country or
-    dyad turning to "large increase", a first-ever event type from one country into another, and
-    an actor seen for the first time."""
+def alerts(store: Store, *, since: Date | None = None, until: Date | None = None) -> Iterator[dict[str, Any]]:
+    """Alerts dated from `since` (default: six days before `until`) to `until` (default: the latest
+    event), oldest first: a country or dyad turning to "large increase", a first-ever event type
+    from one country into another, and an actor seen for the first time. Nothing when `until` is
+    not given and no event is dated."""
     until = until or latest_date(store)
     if until is None:
         return
+    since = since or until - timedelta(days=6)
     found: list[dict[str, Any]] = []
     for kind in ("country", "dyad"):
-        before = {e.unit for e in escalation(store, kind, as_of=since - timedelta(days=1)) if e.category == "large increase"}
+        # One read of the counts for the whole window; each day's index is computed from them.
+        counts = conflict_counts(store, kind, since=since - timedelta(days=WINDOW_DAYS), until=until)
+        before = set(_large_increases(counts, kind, since - timedelta(days=1)))
         day = since
         while day <= until:
-            now = {e.unit: e for e in escalation(store, kind, as_of=day) if e.category == "large increase"}
+            now = _large_increases(counts, kind, day)
             for unit in sorted(now.keys() - before):
                 found.append({"alert": "escalation", "date": day.isoformat(), "unit": unit, "kind": kind,
                               "index": now[unit].to_dict()})
             before = set(now)
             day += timedelta(days=1)
+    # Each first-ever (type, actor country, recipient country) in the window, with its first event:
+    # the earliest, and of that day's the lowest id.
     rows = store.conn.execute(
-        "SELECT type, actor_code, recipient_code, MIN(date) AS first FROM events"
-        " WHERE length(actor_code) = 3 AND length(recipient_code) = 3 AND actor_code != recipient_code"
-        " AND date IS NOT NULL GROUP BY type, actor_code, recipient_code HAVING first BETWEEN ? AND ?",
+        "SELECT type, actor_code, recipient_code, date AS first, id FROM (SELECT type, actor_code, recipient_code,"
+        " date, id, ROW_NUMBER() OVER (PARTITION BY type, actor_code, recipient_code ORDER BY date, id) AS rn"
+        " FROM events WHERE length(actor_code) = 3 AND length(recipient_code) = 3 AND actor_code != recipient_code"
+        " AND date IS NOT NULL) WHERE rn = 1 AND date BETWEEN ? AND ? ORDER BY type, actor_code, recipient_code",
         (since.isoformat(), until.isoformat()))
     for r in rows:
         found.append({"alert": "first_event", "date": r["first"], "type": r["type"], "actor": r["actor_code"],
-                      "recipient": r["recipient_code"],
-                      "event_id": _first_event(store, r["type"], r["actor_code"], r["recipient_code"], r["first"])})
+                      "recipient": r["recipient_code"], "event_id": r["id"]})
     rows = store.conn.execute(
         "SELECT COALESCE(a.name, a.code || ' ' || a.sector) AS actor, MIN(e.date) AS first FROM actors a"
         " JOIN events e ON e.id = a.event_id WHERE e.date IS NOT NULL AND (a.name IS NOT NULL OR"
@@ -164,10 +191,8 @@ def alerts(store: Store, *, since: Date, until: Date | None = None) -> Iterator[
     yield from sorted(found, key=lambda a: (a["date"], a["alert"], str(a.get("unit") or a.get("actor"))))
 
 
-def _first_event(store: Store, etype: str, actor: str, recipient: str, day: str) -> str:
-    return store.conn.execute(
-        "SELECT id FROM events WHERE type = ? AND actor_code = ? AND recipient_code = ? AND date = ? ORDER BY id LIMIT 1",
-        (etype, actor, recipient, day)).fetchone()[0]
+def _large_increases(counts: list[tuple[str, Date, int, int, int, int]], kind: str, day: Date) -> dict[str, Escalation]:
+    return {e.unit: e for e in escalation_rows(counts, kind, day) if e.category == "large increase"}
 
 
 def format_table(rows: list[Escalation], limit: int = 30) -> str:

@@ -9,11 +9,11 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import cached_property
-from itertools import islice
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .article import Article
+from .batching import batched
 from .errors import ConfigError, FlashpointError
 
 if TYPE_CHECKING:
@@ -151,8 +151,7 @@ class Pipeline:
     def run(self, articles: Iterable[Article]) -> Iterator[Article]:
         """Code articles in batches. An article a stage fails on is yielded with no events and
         its `error` set, naming the stage; the rest of its batch is coded one by one."""
-        it = iter(articles)
-        while batch := list(islice(it, self.batch_size)):
+        for batch in batched(articles, self.batch_size):
             try:
                 yield from self.run_batch(batch)
             except StageError:

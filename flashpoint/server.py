@@ -10,10 +10,9 @@ its own read-only connection, so readers never wait for the one writer (SQLite W
 import hmac
 import os
 import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from datetime import date as Date
-from datetime import timedelta
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -27,7 +26,7 @@ from . import __version__
 from .article import DEFAULT_MAX_CHARS, Article, check_text
 from .errors import FlashpointError
 from .export import geojson_feature
-from .monitor import alerts, daily_series, escalation, latest_date
+from .monitor import alerts, daily_series, escalation
 from .store import EventQuery, Store, text_hash
 
 MAX_PAGE = 1000
@@ -43,9 +42,17 @@ class IngestRequest(BaseModel):
 
 def create_app(db: str | Path, *, token: str | None = None, allow_private: bool = False) -> FastAPI:
     db = str(db)
-    app = FastAPI(title="flashpoint", version=__version__,
-                  description="PLOVER events from news: deduplicated events, their reports, series, escalation, alerts.")
     writer = _Writer(db, allow_private)
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        try:
+            yield
+        finally:
+            writer.close()
+
+    app = FastAPI(title="flashpoint", version=__version__, lifespan=lifespan,
+                  description="PLOVER events from news: deduplicated events, their reports, series, escalation, alerts.")
     Store.open(db).close()  # create the store if it is new, so that readers find its tables
 
     @contextmanager
@@ -121,10 +128,7 @@ def create_app(db: str | Path, *, token: str | None = None, allow_private: bool 
     @app.get("/api/alerts", summary="Escalations, first-ever event types between countries, new actors")
     def alert_list(since: Date | None = None, until: Date | None = None) -> dict[str, Any]:
         with reading() as store:
-            end = until or latest_date(store)
-            if end is None:
-                return {"alerts": []}
-            return {"alerts": list(alerts(store, since=since or end - timedelta(days=6), until=end))}
+            return {"alerts": list(alerts(store, since=since, until=until))}
 
     @app.get("/api/geojson", summary="Events with coordinates as a GeoJSON FeatureCollection")
     def geojson(eq: Annotated[EventQuery, Depends(query)]) -> JSONResponse:
@@ -171,13 +175,20 @@ def app_from_env() -> FastAPI:
 
 
 class _Writer:
-    """The one writer: a pipeline loaded on first use, and one write connection behind a lock."""
+    """The one writer: a pipeline and a write connection, both opened on first use and kept, behind a lock."""
 
     def __init__(self, db: str, allow_private: bool) -> None:
         self.db = db
         self.allow_private = allow_private
         self.lock = threading.Lock()
         self.pipeline = None
+        self.store: Store | None = None
+
+    def close(self) -> None:
+        with self.lock:
+            if self.store is not None:
+                self.store.close()
+                self.store = None
 
     def ingest(self, req: IngestRequest):
         from .fetch import Fetcher
@@ -187,12 +198,14 @@ class _Writer:
         with self.lock:
             if self.pipeline is None:
                 self.pipeline = Pipeline()
-            with Store.open(self.db) as store:
-                if req.text is not None:
-                    check_text(req.text, source="request", max_chars=DEFAULT_MAX_CHARS)
-                    items = [Article(id="api:" + text_hash(req.text)[:16], text=req.text, title=req.title,
-                                     date=req.date, source="api")]
-                else:
-                    items = read_sources([req.url or req.feed], fetcher=Fetcher(allow_private=self.allow_private),
-                                         store=store, default_date=req.date)
-                return ingest(items, store, self.pipeline)
+            if self.store is None:
+                self.store = Store.open(self.db)
+            store = self.store
+            if req.text is not None:
+                check_text(req.text, source="request", max_chars=DEFAULT_MAX_CHARS)
+                items = [Article(id="api:" + text_hash(req.text)[:16], text=req.text, title=req.title,
+                                 date=req.date, source="api")]
+            else:
+                items = read_sources([req.url or req.feed], fetcher=Fetcher(allow_private=self.allow_private),
+                                     store=store, default_date=req.date)
+            return ingest(items, store, self.pipeline)

@@ -28,7 +28,7 @@ from dataclasses import asdict, dataclass
 from datetime import date as Date
 from datetime import datetime, timedelta, timezone
 from importlib import resources as importlib_resources
-from math import asin, cos, radians, sin, sqrt
+from math import cos, radians
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -36,10 +36,12 @@ from urllib.parse import urlsplit
 import numpy as np
 
 from .article import Article
-from .cluster import name_terms
+from .batching import batched
+from .cluster import headline_and_text, name_terms, smooth_idf, sublinear_tf
 from .errors import StoreError
+from .geo import haversine_km
 from .geoparse import PlaceMention
-from .model import Dropped, Event
+from .model import Dropped, Event, Location
 
 SCHEMA_VERSION = 1
 
@@ -190,12 +192,6 @@ def _band_keys(sig: np.ndarray) -> list[tuple[int, int]]:
             for i in range(_BANDS)]
 
 
-def _km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    p1, p2 = radians(lat1), radians(lat2)
-    a = sin((p2 - p1) / 2) ** 2 + cos(p1) * cos(p2) * sin(radians(lon2 - lon1) / 2) ** 2
-    return 2 * 6371.0 * asin(sqrt(min(1.0, a)))
-
-
 def _host(url: str | None) -> str | None:
     if not url:
         return None
@@ -282,13 +278,14 @@ class Store:
 
     # ------------------------------------------------------------------ articles
 
-    def seen(self, article: Article) -> str | None:
-        """The id of the stored article this one repeats (same URL or same text), else None."""
+    def seen(self, article: Article, digest: str | None = None) -> str | None:
+        """The id of the stored article this one repeats (same URL or same text), else None;
+        `digest` is the text's hash when the caller has it."""
         if article.url:
             row = self.conn.execute("SELECT id FROM articles WHERE url = ?", (article.url,)).fetchone()
             if row:
                 return row[0]
-        row = self.conn.execute("SELECT id FROM articles WHERE text_hash = ?", (text_hash(article.text),)).fetchone()
+        row = self.conn.execute("SELECT id FROM articles WHERE text_hash = ?", (digest or text_hash(article.text),)).fetchone()
         return row[0] if row else None
 
     def has_url(self, url: str) -> bool:
@@ -316,10 +313,10 @@ class Store:
     def add(self, article: Article, *, status: str = "coded") -> Stored:
         """Store one coded article (status "coded"), or one kept but not coded ("not_english",
         "failed"), with its mentions and the events they update, in one transaction."""
-        dup = self.seen(article)
+        digest = text_hash(article.text)
+        dup = self.seen(article, digest)
         if dup is not None:
             return Stored(article.id, "duplicate", duplicate_of=dup)
-        digest = text_hash(article.text)
         sig = minhash(article.text)
         bands = _band_keys(sig)
         self.terms.check()
@@ -342,7 +339,7 @@ class Store:
         self.conn.executemany(
             "INSERT INTO places VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
             [_place_row(article_id, m) for m in article.places])
-        bag = name_terms(f"{article.title}\n{article.text}" if article.title else article.text)
+        bag = name_terms(headline_and_text(article))
         self.conn.executemany("INSERT INTO terms VALUES (?, ?, ?)", [(article_id, t, tf) for t, tf in bag.items()])
         self.conn.executemany("INSERT INTO term_df VALUES (?, 1) ON CONFLICT(term) DO UPDATE SET df = df + 1",
                               [(t,) for t in bag])
@@ -357,18 +354,19 @@ class Store:
     # ------------------------------------------------------------------ events
 
     def _add_mention(self, ev: Event, names: _Names) -> int:
-        record = {**ev.to_plover(), "trigger_start": ev.trigger_start, "date_explicit": ev.date_explicit}
+        record = json.dumps({**ev.to_plover(), "trigger_start": ev.trigger_start, "date_explicit": ev.date_explicit},
+                            ensure_ascii=False)
         target = self._matching_event(ev, names)
         created = target is None
         event_id = target or ev.id
         if created:
             self.conn.execute(
                 "INSERT INTO events (id, type, mentions, sources, coder_version, record) VALUES (?, ?, 0, 0, ?, ?)",
-                (event_id, ev.event[0], coder_version(), json.dumps(record, ensure_ascii=False)))
+                (event_id, ev.event[0], coder_version(), record))
         self.conn.execute(
             "INSERT OR REPLACE INTO mentions VALUES (?,?,?,?,?,?,?,?,?,?)",
             (ev.id, event_id, ev.article_id, ev.date.isoformat() if ev.date else None, ev.evidence.text,
-             ev.evidence.start, ev.evidence.end, ev.confidence, coder_version(), json.dumps(record, ensure_ascii=False)))
+             ev.evidence.start, ev.evidence.end, ev.confidence, coder_version(), record))
         self.conn.executemany("INSERT INTO actors VALUES (?,?,?,?,?,?,?)", [
             (ev.id, event_id, role, a.text, a.code, a.sector, a.name)
             for role, group in (("actor", ev.actor), ("recipient", ev.recipient)) for a in group])
@@ -381,7 +379,8 @@ class Store:
         if ev.date is None:
             return None
         cols = "id, date, country, admin1, lat, lon, resolution, actor_code, recipient_code"
-        rows = self._record_candidates(ev, cols)
+        parties = _Parties.of(ev)
+        rows = self._record_candidates(ev, parties, cols)
         # By the names: events this article reports already, and those reported by articles that
         # share one of its rarest names (names alike enough to pass share one of those), within
         # three days, or a year for a report with no date of its own (a late follow-up).
@@ -398,26 +397,26 @@ class Store:
         best: tuple[float, str] | None = None
         for row in sorted({r["id"]: r for r in rows}.values(), key=lambda r: r["id"]):
             days = abs((Date.fromisoformat(row["date"]) - ev.date).days) if row["date"] else 0
-            score = _match_score(ev, row) if days <= DATE_SLACK.days else None
-            if score is None and row["id"] in named_set and not _conflict(ev, row, places=False):
+            score = _match_score(ev, parties, row) if days <= DATE_SLACK.days else None
+            if score is None and row["id"] in named_set and not parties.conflict(row):
                 sim, own = names.similarity(row["id"])
                 # The article's own earlier report: the same event unless the records disagree
                 # ("struck Maryno, in the Kursk region ... a day earlier it hit Bryansk": two).
-                near = days <= TEXT_SLACK.days and (sim >= SAME_NAMES or own) and not _conflict(ev, row)
+                near = days <= TEXT_SLACK.days and (sim >= SAME_NAMES or own) and not _places_conflict(ev.event_loc, row)
                 sure = sim >= SURE_NAMES and (days <= TEXT_SLACK.days or not ev.date_explicit)
                 score = 2.0 - max(sim, 0.5 * own) + days / 10 if near or sure else None
             if score is not None and (best is None or score < best[0]):
                 best = (score, row["id"])
         return best[1] if best else None
 
-    def _record_candidates(self, ev: Event, cols: str) -> list[sqlite3.Row]:
+    def _record_candidates(self, ev: Event, parties: _Parties, cols: str) -> list[sqlite3.Row]:
         """The stored events that can pass _match_score with `ev`, read with what rules the others
         out in SQL (a day's news has thousands of events of one type): the type within a day; the
         record's country or none; for a town, towns within 40 km (a box around it) or places
         known less precisely; without coordinates, only when the record names an actor."""
         assert ev.date is not None
         loc = ev.event_loc
-        if (loc is None or loc.lat is None) and not _codes(ev.actor):
+        if (loc is None or loc.lat is None) and not parties.actor:
             return []
         sql = f"SELECT {cols} FROM events WHERE type = ? AND date BETWEEN ? AND ?"
         params: list[Any] = [ev.event[0], (ev.date - DATE_SLACK).isoformat(), (ev.date + DATE_SLACK).isoformat()]
@@ -478,13 +477,8 @@ class Store:
 
     def _events(self, rows: Iterable[sqlite3.Row], chunk: int = 500) -> Iterator[dict[str, Any]]:
         """Rows as event dicts, their mention ids fetched a chunk of events at a time."""
-        batch: list[sqlite3.Row] = []
-        for row in rows:
-            batch.append(row)
-            if len(batch) == chunk:
-                yield from self._with_mentions(batch)
-                batch = []
-        yield from self._with_mentions(batch)
+        for batch in batched(rows, chunk):
+            yield from self._with_mentions(batch)
 
     def _with_mentions(self, rows: list[sqlite3.Row]) -> Iterator[dict[str, Any]]:
         if not rows:
@@ -506,7 +500,7 @@ class Store:
             "SELECT m.record_id, m.article_id, m.date, m.evidence, m.start, m.end, m.confidence, a.title, a.url,"
             " a.date AS published, a.source FROM mentions m JOIN articles a ON a.id = m.article_id"
             " WHERE m.event_id = ? ORDER BY a.seq, m.start", (event_id,))]
-        return {**next(self._with_mentions([row])), "reports": mentions}
+        return {**self._event(row, sorted(m["record_id"] for m in mentions)), "reports": mentions}
 
     def article(self, article_id: str) -> dict[str, Any] | None:
         row = self.conn.execute("SELECT id, url, title, date, source, host, lang, status, error, near_dup_of,"
@@ -693,45 +687,51 @@ def _place_row(article_id: str, m: PlaceMention) -> tuple:
             p.country_code if p else None, p.population if p else None, round(m.score, 3))
 
 
+@dataclass(frozen=True, slots=True)
+class _Parties:
+    """A record's actor and recipient country codes, compared with a stored event's."""
+
+    actor: frozenset[str]
+    recip: frozenset[str]
+
+    @classmethod
+    def of(cls, ev: Event) -> _Parties:
+        return cls(frozenset(_codes(ev.actor)), frozenset(_codes(ev.recipient)))
+
+    def conflict(self, row: sqlite3.Row) -> bool:
+        """Other parties: the stored event names an actor or recipient this record does not."""
+        return bool((self.actor and row["actor_code"] and row["actor_code"] not in self.actor)
+                    or (self.recip and row["recipient_code"] and row["recipient_code"] not in self.recip))
+
+
 def _codes(actors: list) -> set[str]:
     return {a.code for a in actors if a.code}
 
 
-def _match_score(ev: Event, row: sqlite3.Row) -> float | None:
+def _match_score(ev: Event, parties: _Parties, row: sqlite3.Row) -> float | None:
     """A distance-like score when `ev` can report the stored event, else None."""
-    actor, recip = _codes(ev.actor), _codes(ev.recipient)
-    if actor and row["actor_code"] and row["actor_code"] not in actor:
-        return None
-    if recip and row["recipient_code"] and row["recipient_code"] not in recip:
+    if parties.conflict(row):
         return None
     loc = ev.event_loc
     days = abs((Date.fromisoformat(row["date"]) - ev.date).days) if row["date"] else 1
     if loc is not None and loc.lat is not None and row["lat"] is not None:
         if min(loc.resolution or 0, row["resolution"] or 0) >= 3:
-            km = _km(loc.lat, loc.lon, row["lat"], row["lon"])
+            km = haversine_km(loc.lat, loc.lon, row["lat"], row["lon"])
             return None if km > SAME_PLACE_KM else km / SAME_PLACE_KM + days
         # A province or a country: the same one, and the same parties named.
         if loc.country_code != row["country"] or ((loc.resolution or 0) >= 2 and (row["resolution"] or 0) >= 2
                                                    and loc.province != row["admin1"]):
             return None
-        return 2.0 + days if (actor or recip) else None
+        return 2.0 + days if (parties.actor or parties.recip) else None
     # No place on one side: only a verbal or unlocated event whose parties both sides name.
-    if not (actor and row["actor_code"]) or (loc is not None and row["country"] and loc.country_code
+    if not (parties.actor and row["actor_code"]) or (loc is not None and row["country"] and loc.country_code
                                                and loc.country_code != row["country"]):
         return None
     return 3.0 + days
 
 
-def _conflict(ev: Event, row: sqlite3.Row, *, places: bool = True) -> bool:
-    """The records cannot be of one event: other parties, or (with `places`) other countries or
-    towns far apart."""
-    actor, recip = _codes(ev.actor), _codes(ev.recipient)
-    if (actor and row["actor_code"] and row["actor_code"] not in actor) or (
-            recip and row["recipient_code"] and row["recipient_code"] not in recip):
-        return True
-    loc = ev.event_loc
-    if not places:
-        return False
+def _places_conflict(loc: Location | None, row: sqlite3.Row) -> bool:
+    """The places cannot be of one event: other countries, other provinces, or towns far apart."""
     if loc is None or loc.lat is None or row["lat"] is None:
         return False
     if loc.country_code and row["country"] and loc.country_code != row["country"]:
@@ -739,7 +739,7 @@ def _conflict(ev: Event, row: sqlite3.Row, *, places: bool = True) -> bool:
     both = min(loc.resolution or 0, row["resolution"] or 0)
     if both >= 2 and loc.province and row["admin1"] and loc.province != row["admin1"]:
         return True  # Kursk Oblast and Bryansk: other provinces
-    return both >= 3 and _km(loc.lat, loc.lon, row["lat"], row["lon"]) > SAME_PLACE_KM
+    return both >= 3 and haversine_km(loc.lat, loc.lon, row["lat"], row["lon"]) > SAME_PLACE_KM
 
 
 class _TermCache:
@@ -779,7 +779,7 @@ class _TermCache:
     def added(self, article_id: str, bag: dict[str, float]) -> None:
         if len(self.tfs) >= self.MAX_ARTICLES or len(self.dfs) >= self.MAX_TERMS:
             self.clear()
-        self.tfs[article_id] = [(t, 1 + math.log(tf)) for t, tf in bag.items()]
+        self.tfs[article_id] = [(t, sublinear_tf(tf)) for t, tf in bag.items()]
         for t in bag:
             if t in self.dfs:
                 self.dfs[t] += 1
@@ -789,24 +789,19 @@ class _TermCache:
         missing = [a for a in article_ids if a not in self.tfs]
         for a in missing:
             self.tfs[a] = []
-        for part in _chunks(missing):
+        for part in batched(missing, 500):
             marks = ",".join("?" * len(part))
             for article_id, term, tf in self.conn.execute(
                     f"SELECT article_id, term, tf FROM terms WHERE article_id IN ({marks})", part):
-                self.tfs[article_id].append((term, 1 + math.log(tf)))
+                self.tfs[article_id].append((term, sublinear_tf(tf)))
         return {a: self.tfs[a] for a in article_ids}
 
     def df(self, terms: set[str]) -> dict[str, int]:
         missing = sorted(terms - self.dfs.keys())
-        for part in _chunks(missing):
+        for part in batched(missing, 500):
             marks = ",".join("?" * len(part))
             self.dfs.update(self.conn.execute(f"SELECT term, df FROM term_df WHERE term IN ({marks})", part))
         return self.dfs
-
-
-def _chunks(items: list[str], size: int = 500) -> Iterator[list[str]]:
-    for i in range(0, len(items), size):
-        yield items[i:i + size]
 
 
 class _Names:
@@ -824,16 +819,12 @@ class _Names:
         self.n = conn.execute("SELECT MAX(seq) FROM articles").fetchone()[0] or 0
         self.vectors: dict[str, dict[str, float]] = {}
         self.idf: dict[str, float] = {}
-        self.mine = self._vector(article_id)
+        self._load_vectors([article_id])
+        self.mine = self.vectors[article_id]
         self.related: list[sqlite3.Row] | None = None
         # The events this article's reports went to so far.
         self.reported: set[str] = set()
         self.cosines: dict[str, float] = {}
-
-    def _vector(self, article_id: str) -> dict[str, float]:
-        if article_id not in self.vectors:
-            self._load_vectors([article_id])
-        return self.vectors[article_id]
 
     # The rarest names of an article that are looked up to find the events it may report too.
     KEY_NAMES = 8
@@ -856,8 +847,7 @@ class _Names:
         if not todo:
             return
         reports: dict[str, list[tuple[int, str]]] = {e: [] for e in todo}
-        for chunk in range(0, len(todo), 500):
-            part = todo[chunk:chunk + 500]
+        for part in batched(todo, 500):
             marks = ",".join("?" * len(part))
             for event_id, article_id, seq in self.conn.execute(
                     f"SELECT DISTINCT m.event_id, m.article_id, a.seq FROM mentions m JOIN articles a ON a.id = m.article_id"
@@ -874,7 +864,7 @@ class _Names:
         if new_terms:
             df = self.terms.df(new_terms)
             # Every term's idf as it stands while this article is stored.
-            self.idf.update({t: math.log((1 + self.n) / (1 + df[t])) + 1 for t in new_terms})
+            self.idf.update({t: smooth_idf(self.n, df[t]) for t in new_terms})
         idf = self.idf
         for article_id in article_ids:
             vec = {t: ltf * idf[t] for t, ltf in tfs[article_id]}
@@ -887,13 +877,7 @@ class _Names:
     def similarity(self, event_id: str) -> tuple[float, bool]:
         """The best cosine with the event's reports in other articles, and whether this article
         reports the event already (its own reports name the same things, whatever they report)."""
-        if event_id not in self.cosines:
-            # Other articles' reports of the event do not change while this article is stored.
-            rows = self.conn.execute(
-                "SELECT DISTINCT m.article_id FROM mentions m JOIN articles a ON a.id = m.article_id"
-                " WHERE m.event_id = ? AND m.article_id != ? ORDER BY a.seq LIMIT ?",
-                (event_id, self.article_id, self.REPORTS)).fetchall()
-            self.cosines[event_id] = max((self._cosine(self._vector(other)) for (other,) in rows), default=0.0)
+        self.prefetch([event_id])
         return self.cosines[event_id], event_id in self.reported
 
 
@@ -913,8 +897,8 @@ def _representative(records: list[dict[str, Any]]) -> dict[str, Any]:
     give, ties to the latest. The evidence and parties are those of the first report of that place."""
     best_res = max(((r.get("event_loc") or {}).get("resolution") or 0) for r in records)
     at_best = [r for r in records if ((r.get("event_loc") or {}).get("resolution") or 0) == best_res]
-    place = _mode(json.dumps(r.get("event_loc"), sort_keys=True) for r in at_best)
-    base = next(r for r in at_best if json.dumps(r.get("event_loc"), sort_keys=True) == place)
+    keys = [json.dumps(r.get("event_loc"), sort_keys=True) for r in at_best]
+    base = at_best[keys.index(_mode(keys))]
     explicit = [r["date"] for r in records if r.get("date_explicit") and r.get("date")]
     date = _mode(explicit) or _mode(r.get("date") for r in records)
     size = {k: _mode((r.get("size") or {}).get(k) for r in records) for k in ("dead", "injured", "arrested", "troops")}

@@ -297,9 +297,7 @@ def _carry_outcomes(article: Article) -> None:
             continue
         before = [e for e in attacks if e.trigger_i < sent.start]
         target = before[-1] if before else attacks[0]
-        target.size = Size(target.size.dead if target.size.dead is not None else found.dead,
-                           target.size.injured if target.size.injured is not None else found.injured,
-                           target.size.arrested, target.size.troops)
+        target.size = _fill(target.size, Size(found.dead, found.injured))
 
 
 _REVISION = frozenset({"rise", "climb", "reach", "increase", "now", "later", "revise", "update", "latest"})

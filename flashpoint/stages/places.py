@@ -25,6 +25,9 @@ def places(articles: list[Article], res: Resources) -> None:
         dateline = _dateline(article)
         home = dateline or _article_place(article)
         ent_of = {i: e for e in article.doc.ents for i in range(e.start, e.end)}
+        # Each place mention's first token, for the events that borrow a place from their sentence.
+        first_token = {(m.start, m.end): article.doc.char_span(m.start, m.end, alignment_mode="expand")[0]
+                       for m in article.places}
         for ev in article.events:
             material = res.scale.quads[ev.event[0]] in (2, 4)
             ev.event_loc = _locate(ev.place_heads, article, gaz, by_start)
@@ -38,7 +41,7 @@ def places(articles: list[Article], res: Resources) -> None:
                 # A demonym says whose, not where: "British missiles".
                 heads = [t.i for m in article.places if sent.start_char <= m.start < sent.end_char
                          and (dateline is None or m.start != dateline.start)  # the dateline has a rule of its own
-                         for t in [doc.char_span(m.start, m.end, alignment_mode="expand")[0]]
+                         for t in [first_token[(m.start, m.end)]]
                          if t.i not in taken and t.ent_type_ != "NORP" and not _names_a_source(t, ent_of)]
                 ev.event_loc = _locate(heads, article, gaz, by_start)
             if ev.event_loc is None and home is not None and material and _home_fits(ev, home, gaz):

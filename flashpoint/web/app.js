@@ -164,10 +164,15 @@
       const ev = await getJSON("/api/events/" + encodeURIComponent(id));
       const parts = [el("p", {}, el("b", {}, (ev.event || []).join(", ")), " ", ev.date || "", " — ",
         codes(ev.actor) || "?", " → ", codes(ev.recipient) || "?")];
-      for (const r of ev.reports || []) {
+      const reports = ev.reports || [];
+      // Each distinct article once, all at the same time; one that cannot be read is null.
+      const ids = [...new Set(reports.map((r) => r.article_id))];
+      const fetched = await Promise.all(ids.map((aid) =>
+        getJSON("/api/articles/" + encodeURIComponent(aid)).catch(() => null)));
+      const articles = new Map(ids.map((aid, i) => [aid, fetched[i]]));
+      for (const r of reports) {
         const div = el("div", { class: "report", "data-article": r.article_id });
-        let art = null;
-        try { art = await getJSON("/api/articles/" + encodeURIComponent(r.article_id)); } catch (err) { art = null; }
+        const art = articles.get(r.article_id);
         const title = (art && art.title) || r.title || r.article_id;
         const url = (art && art.url) || r.url;
         const head = el("p", {}, el("b", {}, title), " ", (art && art.source) || r.source || "", " ", r.published || r.date || "");
