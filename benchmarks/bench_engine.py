@@ -49,7 +49,7 @@ def articles(n: int, words: int) -> tuple[list[str], str]:
 
 def sentences_per_article(sample: list[str]) -> float:
     """Mean sentences an article, as spaCy's pipeline splits them, on a sample."""
-    from flashpoint.nlp import load_spacy, normalize
+    from flashpoint.coding.nlp import load_spacy, normalize
 
     nlp = load_spacy()
     docs = list(nlp.pipe(normalize(t) for t in sample))

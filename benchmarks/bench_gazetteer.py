@@ -21,7 +21,7 @@ import json, resource, sys, time
 sys.path.insert(0, {root!r})
 before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 t0 = time.perf_counter()
-from flashpoint.gazetteer import Gazetteer
+from flashpoint.places.gazetteer import Gazetteer
 g = Gazetteer.load()
 load = time.perf_counter() - t0
 names = ["Paris", "Kyiv", "Springfield", "Alexandria", "Georgia", "Lagos", "Moscow", "Bryansk", "Gaza", "Texas"] * 100

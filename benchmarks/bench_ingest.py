@@ -27,10 +27,10 @@ sys.path.insert(0, str(ROOT))
 
 from benchmarks.bench_extract import corpus  # noqa: E402
 from flashpoint.api import read_inputs  # noqa: E402
-from flashpoint.fetch import Fetcher  # noqa: E402
+from flashpoint.sources.web import Fetcher  # noqa: E402
 from flashpoint.ingest import expand, ingest, read_sources  # noqa: E402
 from flashpoint.model import Dropped  # noqa: E402
-from flashpoint.pipeline import Pipeline  # noqa: E402
+from flashpoint.coding.pipeline import Pipeline  # noqa: E402
 from flashpoint.store import Store  # noqa: E402
 
 

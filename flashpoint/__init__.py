@@ -1,10 +1,10 @@
 """flashpoint: news text in, PLOVER political event records out."""
 
 from .api import extract, extract_articles, read_inputs, to_acled_row, to_dataframe
-from .article import Article
+from .coding.pipeline import Pipeline
+from .coding.registry import Resources
 from .errors import FlashpointError, InputError
-from .model import Actor, Dropped, Event, Evidence, Location, Size
-from .pipeline import Pipeline, Resources
+from .model import Actor, Article, Dropped, Event, Evidence, Location, Size
 from .store import EventQuery, Store
 
 __version__ = "0.1.0"

@@ -7,9 +7,9 @@ from collections.abc import Iterable, Iterator
 from datetime import date as Date
 from typing import TYPE_CHECKING, Any
 
-from .article import DEFAULT_MAX_CHARS, Article, check_text, parse_iso_date, read_source
-from .model import Dropped, Event
-from .pipeline import Pipeline
+from .coding.pipeline import Pipeline
+from .model import Article, Dropped, Event
+from .sources.files import DEFAULT_MAX_CHARS, check_text, parse_iso_date, read_source
 
 if TYPE_CHECKING:
     import pandas as pd

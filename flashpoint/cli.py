@@ -13,11 +13,12 @@ from typing import TextIO
 
 from . import __version__
 from .api import ACLED_COLUMNS, extract_articles, read_inputs, to_acled_row
-from .article import DEFAULT_MAX_CHARS, Article
+from .coding.pipeline import Pipeline
+from .coding.registry import Resources
 from .errors import ConfigError, FlashpointError
 from .export import sink as _sink
-from .model import Dropped
-from .pipeline import Pipeline, Resources
+from .model import Article, Dropped
+from .sources.files import DEFAULT_MAX_CHARS
 
 EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -223,8 +224,9 @@ def _report(err: TextIO, report, quiet: bool, prefix: str = "") -> int:
 
 
 def cmd_ingest(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    from .fetch import Fetcher
-    from .ingest import ingest, read_sources
+    from .ingest import ingest
+    from .sources import read_sources
+    from .sources.web import Fetcher
     from .store import Store
 
     pipeline = Pipeline(resources=Resources(model=args.model, actor_files=args.actors))
@@ -239,8 +241,8 @@ def cmd_ingest(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 
 def cmd_watch(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    from .fetch import Fetcher
     from .ingest import parse_every, watch
+    from .sources.web import Fetcher
     from .store import Store
 
     try:

@@ -51,7 +51,7 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
-from .article import Article
+from .model import Article
 
 DEFAULT_THRESHOLD = 0.2
 # How much more a name or a number counts than a common word in the word bag.

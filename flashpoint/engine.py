@@ -34,13 +34,14 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .article import DEFAULT_MAX_CHARS, Article, read_jsonl
 from .batching import batched
+from .coding.pipeline import Pipeline
+from .coding.registry import Resources
 from .errors import ConfigError, EngineError, InputError
 from .ingest import IngestReport, store_article
 from .language import codable, detect
-from .model import Dropped
-from .pipeline import Pipeline, Resources
+from .model import Article, Dropped
+from .sources.files import DEFAULT_MAX_CHARS, article_from_dict, read_jsonl
 
 if TYPE_CHECKING:
     from .store import Store
@@ -148,7 +149,7 @@ def _parquet_rows(block: Block, name: str, max_chars: int) -> list[Article | Dro
     items: list[Article | Dropped] = []
     for i, row in enumerate(rows, start=block.start):
         try:
-            items.append(Article.from_dict(row, source=f"{block.shard}:row {i}", default_id=f"{name}:{i}", max_chars=max_chars))
+            items.append(article_from_dict(row, source=f"{block.shard}:row {i}", default_id=f"{name}:{i}", max_chars=max_chars))
         except InputError as exc:
             items.append(Dropped(block.shard, f"row {i} {exc.message}", exc.code, line=i))
     return items
@@ -177,7 +178,7 @@ def code_records(records: list[dict[str, Any]], pipeline: Pipeline, *, english_o
     items: list[Article | Dropped] = []
     for i, rec in enumerate(records):
         try:
-            items.append(Article.from_dict(rec, source=f"{source}[{i}]", default_id=f"{source}[{i}]"))
+            items.append(article_from_dict(rec, source=f"{source}[{i}]", default_id=f"{source}[{i}]"))
         except InputError as exc:
             items.append(Dropped(source, f"record {i} {exc.message}", exc.code, line=i))
     return code_articles(items, pipeline, english_only=english_only)

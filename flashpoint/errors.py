@@ -104,6 +104,16 @@ class StoreError(FlashpointError):
     code = "E500"
 
 
+class StageError(FlashpointError):
+    """A stage raised on an article: a bug to report, kept to that one article."""
+
+    code = "E700"
+
+    def __init__(self, stage_name: str, exc: Exception) -> None:
+        super().__init__(f"stage {stage_name!r} failed: {type(exc).__name__}: {exc}; please report this with the input")
+        self.stage = stage_name
+
+
 class EngineError(FlashpointError):
     """A batch run lost a worker (killed, out of memory) or its Ray cluster; what was stored is kept."""
 

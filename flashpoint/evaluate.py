@@ -13,12 +13,11 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, TextIO
 
-from .article import Article
 from .cluster import eval_ecbplus
-from .geo import haversine_km
+from .coding.pipeline import Pipeline
 from .lexicon import data_path
-from .model import Event
-from .pipeline import Pipeline
+from .model import Article, Event
+from .places.distance import haversine_km
 
 CASE_CODES = {
     "Air/drone strike": "AIR_STRIKE", "Armed clash": "ARMED_CLASH", "Peaceful protest": "PEACE_PROTEST",
@@ -185,8 +184,8 @@ def eval_geoparsing(path: Path, pipeline: Pipeline, limit: int | None = None,
     """Toponym recognition and resolution against gold offsets and coordinates (161 km rule)."""
     if not path.exists():
         return None
-    from .geoparse import geoparse
-    from .nlp import normalize
+    from .coding.nlp import normalize
+    from .places.geoparse import geoparse
 
     gaz = pipeline.resources.gazetteer
     nlp = pipeline.resources.nlp

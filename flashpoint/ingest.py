@@ -1,4 +1,4 @@
-"""From sources to the store: files, folders, globs, JSONL, HTML pages, URLs and RSS/Atom feeds.
+"""From sources to the store: code what was read (flashpoint.sources) and store it, or recode the store.
 
 Sources are read in a fixed order (arguments as given; a folder's or a glob's files sorted), so
 that running the same command again after a crash resumes exactly where the store stopped.
@@ -8,25 +8,18 @@ stored, marked with their language, and not coded.
 
 from __future__ import annotations
 
-import glob
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import date as Date
-from pathlib import Path
 
-from .article import DEFAULT_MAX_CHARS, Article, read_source
 from .batching import batched
-from .errors import FlashpointError, InputError
-from .fetch import Fetcher, article_from_response, fetch_article, is_url, parse_feed
+from .coding.pipeline import Pipeline
 from .language import codable, detect
-from .model import Dropped
-from .pipeline import Pipeline
+from .model import Article, Dropped
+from .sources import read_sources
+from .sources.web import Fetcher
 from .store import Store
 
-# What a folder contributes: the files flashpoint can read as articles.
-READABLE = frozenset({".txt", ".text", ".md", ".html", ".htm", ".jsonl", ".ndjson"})
-_GLOB_CHARS = frozenset("*?[")
 BATCH = 32
 
 
@@ -49,78 +42,6 @@ class IngestReport:
         return (f"{self.read} read, {self.new} new, {self.duplicates} duplicate(s), {self.near_duplicates} near "
                 f"copies linked, {self.not_english} not English, {len(self.failed)} failed; "
                 f"{self.mentions} event mention(s) stored, {self.new_events} new event(s)")
-
-
-def expand(name: str) -> list[str]:
-    """The files a path, folder or glob names, sorted ("-": standard input)."""
-    if name == "-":
-        return [name]
-    path = Path(name)
-    if path.is_dir():
-        return sorted(str(p) for p in path.rglob("*")
-                      if p.is_file() and p.suffix.lower() in READABLE and not any(part.startswith(".") for part in p.parts))
-    if not path.exists() and _GLOB_CHARS & set(name):
-        return sorted(p for p in glob.glob(name, recursive=True) if Path(p).is_file())
-    return [name]
-
-
-def read_sources(names: Iterable[str], *, fetcher: Fetcher, store: Store | None = None,
-                 default_date: Date | None = None, max_chars: int = DEFAULT_MAX_CHARS) -> Iterator[Article | Dropped]:
-    for name in names:
-        if is_url(name):
-            yield from _read_url(name, fetcher, store, max_chars)
-            continue
-        files = expand(name)
-        if not files:
-            yield Dropped(name, "names no readable file (.txt, .html, .jsonl ...)", InputError.code)
-        for f in files:
-            yield from read_source(f, default_date=default_date, max_chars=max_chars)
-
-
-def _read_url(url: str, fetcher: Fetcher, store: Store | None, max_chars: int) -> Iterator[Article | Dropped]:
-    """A page, or a feed whose entries not seen before are fetched one by one."""
-    try:
-        resp = fetcher.get(url)
-    except FlashpointError as exc:
-        yield Dropped(url, exc.message, exc.code)
-        return
-    if not _looks_like_feed(resp.headers.get("content-type", ""), resp.body):
-        try:
-            yield article_from_response(resp, url, max_chars=max_chars)
-        except FlashpointError as exc:
-            yield Dropped(url, exc.message, exc.code)
-        return
-    try:
-        entries = parse_feed(resp.body, resp.url)
-    except FlashpointError as exc:
-        yield Dropped(url, exc.message, exc.code)
-        return
-    for entry in entries:
-        if store is not None and store.has_url(entry.url):
-            continue
-        for item in _page(fetcher, entry.url, max_chars):
-            if isinstance(item, Article):
-                item.title = item.title or entry.title
-                item.date = item.date or entry.published
-                item.source = f"{url} {entry.url}"
-            yield item
-        if store is not None:
-            store.mark_feed_entry(entry.url, url)
-
-
-def _page(fetcher: Fetcher, url: str, max_chars: int) -> Iterator[Article | Dropped]:
-    try:
-        yield fetch_article(fetcher, url, max_chars=max_chars)
-    except FlashpointError as exc:
-        yield Dropped(url, exc.message, exc.code)
-
-
-def _looks_like_feed(content_type: str, body: bytes) -> bool:
-    ct = content_type.lower()
-    if any(k in ct for k in ("rss", "atom", "rdf")):
-        return True
-    head = body[:1000].lstrip().lower()
-    return head.startswith((b"<rss", b"<feed", b"<rdf")) or (head.startswith(b"<?xml") and b"<html" not in head)
 
 
 def ingest(items: Iterable[Article | Dropped], store: Store, pipeline: Pipeline, *,

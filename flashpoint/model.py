@@ -1,11 +1,17 @@
-"""Typed records that flow between stages and out of the pipeline."""
+"""Typed records: the Article that flows through the stages, and what the stages make of it."""
 
 from __future__ import annotations
 
 import hashlib
 from dataclasses import asdict, dataclass, field
 from datetime import date as Date
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from spacy.tokens import Doc
+
+    from .lexicon import ActorEntry
+    from .places.geoparse import PlaceMention
 
 
 @dataclass(slots=True)
@@ -145,3 +151,33 @@ class Dropped:
     code: str
     line: int | None = None
 
+
+@dataclass(frozen=True, slots=True)
+class Mention:
+    """An actor or country named in the text: its token span and the actor list's entry."""
+
+    start: int
+    end: int
+    entry: ActorEntry
+
+
+@dataclass(slots=True)
+class Article:
+    """One story. Readers fill its first fields; each stage adds what it declares it writes."""
+
+    id: str
+    text: str
+    title: str | None = None
+    date: Date | None = None
+    url: str | None = None
+    source: str | None = None
+    # ISO 639-1 code of the text's language when identified (flashpoint.language); None: not checked.
+    lang: str | None = None
+    doc: Doc | None = None
+    events: list[Event] = field(default_factory=list)
+    # Token index -> the actor/country mention covering it (set by the `events` stage).
+    mentions: dict[int, Mention] = field(default_factory=dict)
+    # The article's toponyms, resolved (set by the `places` stage).
+    places: list[PlaceMention] = field(default_factory=list)
+    # Why coding this article failed, when a stage raised on it (see Pipeline.run).
+    error: str | None = None

@@ -23,10 +23,11 @@ from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel
 
 from . import __version__
-from .article import DEFAULT_MAX_CHARS, Article, check_text
 from .errors import FlashpointError
 from .export import geojson_feature
+from .model import Article
 from .monitor import alerts, daily_series, escalation
+from .sources.files import DEFAULT_MAX_CHARS, check_text
 from .store import EventQuery, Store, text_hash
 
 MAX_PAGE = 1000
@@ -191,9 +192,10 @@ class _Writer:
                 self.store = None
 
     def ingest(self, req: IngestRequest):
-        from .fetch import Fetcher
-        from .ingest import ingest, read_sources
-        from .pipeline import Pipeline
+        from .coding.pipeline import Pipeline
+        from .ingest import ingest
+        from .sources import read_sources
+        from .sources.web import Fetcher
 
         with self.lock:
             if self.pipeline is None:

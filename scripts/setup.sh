@@ -16,5 +16,5 @@ quiet() {  # pip's output less the local-index warnings of some machines; pip's 
 }
 quiet ./.venv/bin/python -m pip install -q --disable-pip-version-check --upgrade pip
 quiet ./.venv/bin/python -m pip install -q --disable-pip-version-check -e ".${extras:+[$extras]}"
-./.venv/bin/python -c "import flashpoint, spacy; from flashpoint.nlp import load_spacy; load_spacy()" \
+./.venv/bin/python -c "import flashpoint, spacy; from flashpoint.coding.nlp import load_spacy; load_spacy()" \
   || { echo "setup: flashpoint did not install correctly" >&2; exit 1; }

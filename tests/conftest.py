@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from flashpoint.pipeline import Pipeline
+from flashpoint.coding.pipeline import Pipeline
 
 # The gazetteer is built into a cache folder on first use; tests build their own, once per run,
 # so they neither depend on nor touch the user's cache.

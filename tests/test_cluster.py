@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from flashpoint.article import Article
+from flashpoint.model import Article
 from flashpoint.cluster import b_cubed, cluster_articles, eval_ecbplus, load_ecbplus
 
 DAY = date(2024, 3, 4)

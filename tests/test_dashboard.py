@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from flashpoint.article import Article
+from flashpoint.model import Article
 from flashpoint.server import create_app
 from flashpoint.store import Store
 

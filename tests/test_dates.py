@@ -2,7 +2,7 @@ from datetime import date
 
 import pytest
 
-from flashpoint.stages.dates import resolve
+from flashpoint.coding.stages.dates import resolve
 
 PUB = date(2024, 11, 20)  # a Wednesday
 

@@ -22,7 +22,7 @@ from flashpoint.cli import main
 from flashpoint.engine import BLOCK, Options, code_records, plan, read_block, run, shards, write_parquet
 from flashpoint.errors import ConfigError, EngineError
 from flashpoint.model import Dropped
-from flashpoint.pipeline import Pipeline
+from flashpoint.coding.pipeline import Pipeline
 from flashpoint.store import Store
 from tests.test_ingest import snapshot
 
@@ -215,7 +215,7 @@ def test_gpu_asked_for_without_one_is_a_clear_error(inputs, tmp_path):
 def test_errors_cross_process_boundaries_unchanged():
     import pickle
 
-    from flashpoint.pipeline import StageError
+    from flashpoint.errors import StageError
 
     for err in (ConfigError("cannot use a GPU", source="--gpu"), StageError("parse", ValueError("bad"))):
         back = pickle.loads(pickle.dumps(err))

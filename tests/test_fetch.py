@@ -20,17 +20,16 @@ from flashpoint.errors import (
     PrivateAddressError,
     TooLargeError,
 )
-from flashpoint.fetch import (
+from flashpoint.sources.web import (
     FakeTransport,
     Fetcher,
     Response,
     UrlTransport,
     fetch_article,
-    fetch_feed,
     is_url,
-    parse_feed,
     url_article_id,
 )
+from flashpoint.sources.feeds import fetch_feed, parse_feed
 
 PUBLIC_IP = "93.184.216.34"
 

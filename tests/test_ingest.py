@@ -16,7 +16,7 @@ import pandas as pd
 import pytest
 
 from flashpoint.cli import main
-from flashpoint.fetch import FakeTransport, Fetcher, Response
+from flashpoint.sources.web import FakeTransport, Fetcher, Response
 from flashpoint.ingest import ingest, parse_every, read_sources, watch
 from flashpoint.store import Store
 

@@ -6,7 +6,8 @@ from datetime import date
 
 import pytest
 
-from flashpoint.article import Article, read_source
+from flashpoint.model import Article
+from flashpoint.sources.files import read_source
 from flashpoint.model import Dropped
 
 
@@ -132,7 +133,7 @@ def test_oversized_multibyte_text_is_too_large_not_bad_utf8(tmp_path):
 
 
 def test_loose_dates_are_refused():
-    from flashpoint.article import parse_iso_date
+    from flashpoint.sources.files import parse_iso_date
     from flashpoint.errors import InputError
 
     for bad in ("2024-11-20 garbage", 20241120, "2024-02-30"):

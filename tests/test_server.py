@@ -8,7 +8,7 @@ from datetime import date
 import pytest
 from fastapi.testclient import TestClient
 
-from flashpoint.article import Article
+from flashpoint.model import Article
 from flashpoint.server import create_app
 from flashpoint.store import Store
 

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from flashpoint.article import Article
+from flashpoint.model import Article
 from flashpoint.errors import StoreError
 from flashpoint.store import Store
 

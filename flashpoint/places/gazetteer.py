@@ -27,7 +27,7 @@ from pathlib import Path
 
 import pycountry
 
-from .lexicon import ActorTables
+from ..lexicon import ActorTables
 
 SCHEMA_VERSION = "9"
 # Location.resolution: 1 country ... 5 exact place; a continent is coarser than any.

@@ -18,9 +18,8 @@ import re
 
 from spacy.tokens import Span, Token
 
-from ..article import Article
-from ..model import Size
-from ..pipeline import Resources, stage
+from ...model import Article, Size
+from ..registry import Resources, stage
 
 UNITS = {w: i for i, w in enumerate(
     "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "

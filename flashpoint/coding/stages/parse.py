@@ -1,8 +1,8 @@
 from __future__ import annotations
 
-from ..article import Article
+from ...model import Article
 from ..nlp import normalize
-from ..pipeline import Resources, stage
+from ..registry import Resources, stage
 
 
 @stage("parse", reads=("text",), writes=("doc",))

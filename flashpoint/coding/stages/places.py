@@ -7,11 +7,10 @@ from collections import Counter
 
 from spacy.tokens import Span, Token
 
-from ..article import Article
-from ..gazetteer import Gazetteer
-from ..geoparse import PlaceMention, geoparse
-from ..model import Location
-from ..pipeline import Resources, stage
+from ...model import Article, Location
+from ...places.gazetteer import Gazetteer
+from ...places.geoparse import PlaceMention, geoparse
+from ..registry import Resources, stage
 from .common import LEDE_CHARS
 
 

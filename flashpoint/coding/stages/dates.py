@@ -13,8 +13,8 @@ import re
 from datetime import date as Date
 from datetime import timedelta
 
-from ..article import Article
-from ..pipeline import Resources, stage
+from ...model import Article
+from ..registry import Resources, stage
 from .common import LEDE_CHARS
 
 _PARAGRAPH = re.compile(r"\n[ \t\r]*\n")

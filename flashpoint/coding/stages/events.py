@@ -12,12 +12,11 @@ from dataclasses import dataclass
 
 from spacy.tokens import Span, Token
 
-from ..article import Article
-from ..geoparse import PLACE_LABELS
-from ..lexicon import COOPERATIVE_TYPES, MATERIAL_CONFLICT_TYPES, VERBAL_CONTENT_TYPES, EventLexicon, Trigger
-from ..model import Event, Evidence
-from ..pipeline import Resources, stage
-from .actors import ActorIndex, Mention, expand_conjuncts
+from ...lexicon import COOPERATIVE_TYPES, MATERIAL_CONFLICT_TYPES, VERBAL_CONTENT_TYPES, EventLexicon, Trigger
+from ...model import Article, Event, Evidence, Mention
+from ...places.geoparse import PLACE_LABELS
+from ..registry import Resources, stage
+from .actors import ActorIndex, expand_conjuncts
 from .common import governing_verb
 
 _FUTURE_AUX = frozenset({"will", "shall", "'ll", "would", "wo"})

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from ..article import Article
-from ..lexicon import AcledRule
-from ..model import Event
-from ..pipeline import Resources, stage
+from ...lexicon import AcledRule
+from ...model import Article, Event
+from ..registry import Resources, stage
 from .common import SentenceWords
 
 

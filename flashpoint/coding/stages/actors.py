@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Token
 from spacy.util import filter_spans
 
-from ..article import Article
-from ..gazetteer import Gazetteer
-from ..lexicon import ActorEntry, ActorTables
-from ..model import Actor
-from ..pipeline import Resources, stage
+from ...lexicon import ActorTables
+from ...model import Actor, Article, Mention
+from ...places.gazetteer import Gazetteer
+from ..registry import Resources, stage
 
 # Dependency labels whose subtrees are not part of the noun phrase that names an actor.
 _CLAUSE_DEPS = frozenset({"relcl", "acl", "advcl", "conj", "cc", "appos", "punct", "prep", "det", "nummod", "quantmod"})
@@ -26,13 +24,6 @@ _POSSESSIVE_PRONOUNS = frozenset({"his", "her", "its", "their"})
 _SPEECH = frozenset({"say", "tell", "add", "state", "declare", "insist", "warn", "write"})
 _PERSON_PRONOUNS = frozenset({"he", "she", "him", "her"})
 _GROUP_PRONOUNS = frozenset({"it", "they", "them", "we"})
-
-
-@dataclass(frozen=True, slots=True)
-class Mention:
-    start: int
-    end: int
-    entry: ActorEntry
 
 
 class ActorIndex:

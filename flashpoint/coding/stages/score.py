@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from ..article import Article
-from ..pipeline import Resources, stage
+from ...model import Article
+from ..registry import Resources, stage
 from .common import SentenceWords, governing_verb
 
 _CROWD = frozenset({"rioters", "protesters", "demonstrators", "protestors", "mob", "crowd", "crowds", "rioter",

@@ -1,4 +1,4 @@
-"""Fetch web pages and RSS/Atom feeds as articles, refusing addresses on the local network.
+"""Fetch web pages as articles, refusing addresses on the local network.
 
 Network access goes through a Transport, so tests (and users' tests) swap in FakeTransport and
 never touch the network. The Fetcher on top of it owns the safety rules: http(s) only, no private
@@ -10,7 +10,6 @@ from __future__ import annotations
 import codecs
 import hashlib
 import http.client
-import io
 import ipaddress
 import logging
 import re
@@ -20,24 +19,22 @@ import urllib.error
 import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date as Date
-from datetime import datetime
-from email.utils import parsedate_to_datetime
 from http import HTTPStatus
 from typing import Any, Protocol
 from urllib.parse import SplitResult, parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
-from .article import DEFAULT_MAX_CHARS, Article, check_text, html_publication_date, html_to_text, looks_like_html
-from .errors import (
+from ..errors import (
     ConfigError,
     EncodingError,
-    FeedError,
     FetchError,
     NotArticleError,
     PrivateAddressError,
     TooLargeError,
 )
-from .language import detect
+from ..language import detect
+from ..model import Article
+from .files import DEFAULT_MAX_CHARS, check_text
+from .html import html_publication_date, html_to_text, looks_like_html
 
 LOG = logging.getLogger(__name__)
 
@@ -339,7 +336,7 @@ _MAGIC = ((b"%PDF-", "application/pdf"), (b"\x89PNG", "image/png"), (b"\xff\xd8\
           (b"GIF8", "image/gif"), (b"PK\x03\x04", "application/zip"), (b"\x1f\x8b", "application/gzip"))
 
 
-def _sniff_type(body: bytes) -> str | None:
+def sniff_type(body: bytes) -> str | None:
     for magic, media_type in _MAGIC:
         if body.startswith(magic):
             return media_type
@@ -355,7 +352,7 @@ def _sniff_type(body: bytes) -> str | None:
 
 def _require_html(response: Response, *, source: str) -> None:
     declared = _media_type(response)
-    media_type = declared or _sniff_type(response.body)
+    media_type = declared or sniff_type(response.body)
     if media_type in _HTML_TYPES:
         return
     if declared:
@@ -419,102 +416,3 @@ def _decode_html(response: Response, *, source: str) -> str:
         raise EncodingError(f"is not valid {encoding}: {bad:,} undecodable bytes, the first at byte {first_bad}", source=source)
     LOG.info("%s: %d undecodable bytes in %s replaced", source, bad, codec)
     return text
-
-
-# --- feeds ------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class FeedEntry:
-    url: str
-    title: str | None
-    # The day in the publisher's own time zone, as the feed gives it.
-    published: Date | None
-    # Plain text (feeds' HTML summaries are stripped of markup).
-    summary: str | None
-    guid: str | None
-
-
-def fetch_feed(fetcher: Fetcher, url: str) -> list[FeedEntry]:
-    """The entries of the RSS or Atom feed at `url`; links are resolved against where it was found."""
-    response = fetcher.get(url)
-    return parse_feed(response.body, response.url, source=url)
-
-
-def parse_feed(body: bytes, url: str, *, source: str | None = None) -> list[FeedEntry]:
-    """The entries of an RSS (0.9x, 1.0, 2.0) or Atom feed, in feed order; entries without a link are skipped.
-
-    `url` is where the feed came from, for relative links; `source` names it in errors (default `url`)."""
-    import feedparser
-
-    source = source or url
-    # A BytesIO, never the bytes: feedparser opens bytes that name an existing file as that file.
-    parsed = feedparser.parse(io.BytesIO(body), response_headers={"content-location": url})
-    if not parsed.get("version"):
-        raise FeedError(_not_a_feed_reason(body), source=source)
-    entries = (_feed_entry(entry, url) for entry in parsed.entries)
-    return [entry for entry in entries if entry is not None]
-
-
-def _not_a_feed_reason(body: bytes) -> str:
-    if not body.strip():
-        return "is not an RSS or Atom feed (it is empty)"
-    if _sniff_type(body) == "text/html":
-        return "is not an RSS or Atom feed (it is an HTML page; ingest it as a URL, or use the feed its page links to)"
-    return "is not an RSS or Atom feed"
-
-
-def _feed_entry(entry: Any, feed_url: str) -> FeedEntry | None:
-    link = (entry.get("link") or "").strip()
-    if not link:
-        return None
-    return FeedEntry(
-        url=urljoin(feed_url, link),
-        title=_clean(entry.get("title")),
-        published=_entry_date(entry),
-        summary=_summary_text(entry),
-        guid=_clean(entry.get("id")),
-    )
-
-
-def _clean(value: str | None) -> str | None:
-    value = " ".join(value.split()) if value else ""
-    return value or None
-
-
-def _entry_date(entry: Any) -> Date | None:
-    for raw_key, parsed_key in (("published", "published_parsed"), ("updated", "updated_parsed")):
-        raw = entry.get(raw_key)
-        if raw:
-            # feedparser's parsed time is in UTC, which moves an evening story in the Americas to
-            # the next day; the raw value keeps the publisher's own day when it is a standard format.
-            local = _local_date(raw)
-            if local is not None:
-                return local
-        parsed = entry.get(parsed_key)
-        if parsed:
-            return Date(*parsed[:3])
-    return None
-
-
-def _local_date(raw: str) -> Date | None:
-    try:
-        return parsedate_to_datetime(raw).date()  # RSS: RFC 822
-    except (TypeError, ValueError):
-        pass  # not RFC 822: try Atom's format
-    try:
-        return datetime.fromisoformat(raw.strip().replace("Z", "+00:00")).date()  # Atom: RFC 3339
-    except ValueError:
-        return None
-
-
-def _summary_text(entry: Any) -> str | None:
-    summary = entry.get("summary")
-    if not summary or not summary.strip():
-        return None
-    detail = entry.get("summary_detail") or {}
-    if detail.get("type") in ("text/html", "application/xhtml+xml"):
-        from lxml import html as lxml_html
-
-        summary = lxml_html.fragment_fromstring(summary, create_parent="div").text_content()
-    return _clean(summary)

@@ -1,0 +1,1 @@
+"""Coding: articles in, PLOVER events out, through the stages registered in `registry`."""

@@ -1,0 +1,41 @@
+"""HTML pages to article text, title and publication date (trafilatura, htmldate)."""
+
+from __future__ import annotations
+
+import logging
+from datetime import date as Date
+
+from ..errors import EmptyInputError
+
+LOG = logging.getLogger(__name__)
+
+
+def html_to_text(html: str, *, source: str) -> tuple[str, str | None]:
+    import trafilatura
+
+    text = trafilatura.extract(html, include_comments=False, include_tables=False, favor_precision=True)
+    if not text or not text.strip():
+        raise EmptyInputError("HTML has no main text that could be extracted", source=source)
+    meta = trafilatura.extract_metadata(html)
+    return text, (meta.title if meta is not None else None)
+
+
+def html_publication_date(html: str, url: str | None = None) -> Date | None:
+    """The page's publication date (htmldate), or None; a date is a nicety never worth losing the
+    article over, so htmldate's failures are logged and give None."""
+    from htmldate import find_date
+
+    try:
+        # Bytes, not str: htmldate downloads a str that looks like a URL, which would skip the
+        # private-address guard of flashpoint.fetch.
+        found = find_date(html.encode("utf-8"), url=url, original_date=True, extensive_search=False,
+                          outputformat="%Y-%m-%d")
+        return Date.fromisoformat(found) if found else None
+    except Exception as exc:  # third-party heuristics: see the docstring
+        LOG.warning("%s: publication date not found, htmldate failed: %s", url or "page", exc)
+        return None
+
+
+def looks_like_html(text: str) -> bool:
+    head = text.lstrip()[:500].lower()
+    return head.startswith(("<!doctype html", "<html")) or ("<body" in head and "</" in text)

@@ -1,0 +1,211 @@
+"""The store's file: its schema, opening and migrating it, transactions, the coder's version."""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import sqlite3
+from datetime import datetime, timezone
+from importlib import resources as importlib_resources
+from pathlib import Path
+from typing import TypeVar
+
+from ..errors import StoreError
+from .matcher import TermCache
+
+_D = TypeVar("_D", bound="Database")
+
+SCHEMA_VERSION = 1
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS articles (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    id TEXT NOT NULL UNIQUE,
+    url TEXT UNIQUE,
+    text_hash TEXT NOT NULL UNIQUE,
+    minhash BLOB NOT NULL,
+    near_dup_of TEXT,
+    title TEXT, date TEXT, source TEXT, host TEXT, lang TEXT,
+    status TEXT NOT NULL,
+    error TEXT,
+    coder_version TEXT,
+    ingested_at TEXT NOT NULL,
+    text TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS lsh (band INTEGER NOT NULL, key INTEGER NOT NULL, article_id TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS lsh_band_key ON lsh(band, key);
+CREATE TABLE IF NOT EXISTS events (
+    id TEXT PRIMARY KEY,
+    type TEXT NOT NULL,
+    mode TEXT,
+    quad INTEGER,
+    scale REAL,
+    date TEXT,
+    country TEXT,
+    admin1 TEXT,
+    place TEXT,
+    lat REAL, lon REAL,
+    resolution INTEGER,
+    actor_code TEXT, actor_sector TEXT, recipient_code TEXT, recipient_sector TEXT,
+    dead INTEGER, injured INTEGER, arrested INTEGER, troops INTEGER,
+    confidence REAL,
+    mentions INTEGER NOT NULL,
+    sources INTEGER NOT NULL,
+    first_seen TEXT, last_seen TEXT,
+    coder_version TEXT NOT NULL,
+    record TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS events_type_date ON events(type, date);
+CREATE INDEX IF NOT EXISTS events_country_date ON events(country, date);
+CREATE INDEX IF NOT EXISTS events_date ON events(date);
+CREATE TABLE IF NOT EXISTS mentions (
+    record_id TEXT PRIMARY KEY,
+    event_id TEXT NOT NULL REFERENCES events(id),
+    article_id TEXT NOT NULL REFERENCES articles(id),
+    date TEXT,
+    evidence TEXT NOT NULL,
+    start INTEGER NOT NULL,
+    end INTEGER NOT NULL,
+    confidence REAL,
+    coder_version TEXT NOT NULL,
+    record TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS mentions_event ON mentions(event_id);
+CREATE INDEX IF NOT EXISTS mentions_article ON mentions(article_id);
+CREATE TABLE IF NOT EXISTS actors (
+    record_id TEXT NOT NULL REFERENCES mentions(record_id),
+    event_id TEXT NOT NULL REFERENCES events(id),
+    role TEXT NOT NULL,
+    text TEXT NOT NULL, code TEXT, sector TEXT, name TEXT
+);
+CREATE INDEX IF NOT EXISTS actors_event ON actors(event_id);
+CREATE INDEX IF NOT EXISTS actors_code ON actors(code, role);
+CREATE TABLE IF NOT EXISTS places (
+    article_id TEXT NOT NULL REFERENCES articles(id),
+    start INTEGER NOT NULL, end INTEGER NOT NULL, text TEXT NOT NULL,
+    name TEXT, geonameid INTEGER, lat REAL, lon REAL, feature_code TEXT, admin1 TEXT, country_code TEXT,
+    population INTEGER, score REAL
+);
+CREATE INDEX IF NOT EXISTS places_article ON places(article_id);
+CREATE TABLE IF NOT EXISTS terms (article_id TEXT NOT NULL, term TEXT NOT NULL, tf REAL NOT NULL);
+CREATE INDEX IF NOT EXISTS terms_article ON terms(article_id);
+CREATE INDEX IF NOT EXISTS terms_term ON terms(term);
+CREATE TABLE IF NOT EXISTS term_df (term TEXT PRIMARY KEY, df INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS feed_entries (url TEXT PRIMARY KEY, feed TEXT NOT NULL, seen_at TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS run_blocks (
+    id TEXT PRIMARY KEY, articles INTEGER NOT NULL, dropped TEXT NOT NULL, done_at TEXT NOT NULL
+);
+"""
+
+
+@functools.cache
+@functools.cache
+def coder_version() -> str:
+    """flashpoint's version and a digest of its data files: a changed lexicon is a new coder."""
+    from .. import __version__
+
+    digest = hashlib.sha1()
+    data = importlib_resources.files("flashpoint") / "data"
+    for item in sorted(data.iterdir(), key=lambda p: p.name):
+        if item.is_file():
+            digest.update(item.name.encode())
+            digest.update(item.read_bytes())
+    return f"{__version__}+{digest.hexdigest()[:8]}"
+
+
+class Database:
+    """An open store file: the connection, its schema and transactions. Store adds the rest."""
+
+    def __init__(self, conn: sqlite3.Connection, path: str) -> None:
+        self.conn = conn
+        self.path = path
+        self.terms = TermCache(conn)
+
+    @classmethod
+    def open(cls: type[_D], path: str | Path, *, readonly: bool = False) -> _D:
+        if Path(path).is_dir():
+            # A folder `flashpoint run --out` wrote: its store.
+            path = Path(path) / "store.db"
+            if not path.exists():
+                raise StoreError("is a folder without a store.db; give the store file, or a folder `flashpoint run --out` "
+                                 "wrote", source=str(path.parent))
+        path = str(path)
+        try:
+            if readonly:
+                if not Path(path).exists():
+                    raise StoreError("no such store; create it with `flashpoint ingest SOURCE --db PATH`", source=path)
+                conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
+            else:
+                conn = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
+                conn.execute("PRAGMA journal_mode=WAL")
+                # WAL with NORMAL sync survives a killed process (the OS keeps what was written);
+                # only a power cut may lose the last transactions, never consistency.
+                conn.execute("PRAGMA synchronous=NORMAL")
+            conn.execute("PRAGMA busy_timeout=10000")
+            conn.row_factory = sqlite3.Row
+            store = cls(conn, path)
+            if not readonly:
+                store._migrate()
+            else:
+                store._check_version()
+            return store
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"cannot open the store: {exc}", source=path) from exc
+
+    def _migrate(self) -> None:
+        # executescript commits on its own, so it runs outside a transaction of ours.
+        self.conn.executescript(SCHEMA)
+        row = self.conn.execute("SELECT value FROM meta WHERE key = 'schema'").fetchone()
+        if row is None:
+            self.conn.execute("INSERT INTO meta VALUES ('schema', ?)", (str(SCHEMA_VERSION),))
+        else:
+            self._check_version()
+
+    def _check_version(self) -> None:
+        row = self.conn.execute("SELECT value FROM meta WHERE key = 'schema'").fetchone()
+        if row is not None and int(row[0]) > SCHEMA_VERSION:
+            raise StoreError(f"was written by a newer flashpoint (schema {row[0]}, this one reads {SCHEMA_VERSION}); "
+                             "upgrade flashpoint", source=self.path)
+
+    def close(self) -> None:
+        self.conn.close()
+
+    def __enter__(self: _D) -> _D:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _tx(self):
+        return _Transaction(self.conn, self.path)
+
+
+class _Transaction:
+    """BEGIN IMMEDIATE ... COMMIT, rolled back on any error; SQLite errors become StoreError."""
+
+    def __init__(self, conn: sqlite3.Connection, path: str) -> None:
+        self.conn = conn
+        self.path = path
+
+    def __enter__(self) -> None:
+        try:
+            self.conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.Error as exc:
+            raise StoreError(f"cannot write: {exc}", source=self.path) from exc
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        if exc_type is None:
+            try:
+                self.conn.execute("COMMIT")
+                return
+            except sqlite3.Error as err:
+                self.conn.execute("ROLLBACK")
+                raise StoreError(f"cannot write: {err}", source=self.path) from err
+        self.conn.execute("ROLLBACK")
+        if isinstance(exc, sqlite3.Error):
+            raise StoreError(f"cannot write: {exc}; nothing of this article was stored", source=self.path) from exc
+
+
+def now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")

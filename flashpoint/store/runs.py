@@ -1,0 +1,73 @@
+"""Batch runs (flashpoint.engine) and recoding: which blocks are stored, what was dropped, and
+rebuilding every event with the current coder."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import asdict
+from datetime import date as Date
+from typing import Any
+
+from ..model import Article, Dropped
+from .articles import ArticleWriter
+from .db import coder_version, now
+
+
+class Runs(ArticleWriter):
+    """Batch-run bookkeeping and recoding."""
+
+    def block_done(self, block_id: str) -> bool:
+        return self.conn.execute("SELECT 1 FROM run_blocks WHERE id = ?", (block_id,)).fetchone() is not None
+
+    def finish_block(self, block_id: str, articles: int, dropped: list[Dropped]) -> None:
+        """Mark a block of a batch run stored, with the inputs in it that were not articles."""
+        with self._tx():
+            self.conn.execute("INSERT OR REPLACE INTO run_blocks VALUES (?, ?, ?, ?)", (
+                block_id, articles, json.dumps([asdict(d) for d in dropped], ensure_ascii=False), now()))
+
+    def dropped(self) -> Iterator[dict[str, Any]]:
+        """The inputs of batch runs that were not articles, each with its reason and code."""
+        for block_id, dropped in self.conn.execute("SELECT id, dropped FROM run_blocks ORDER BY id"):
+            for d in json.loads(dropped):
+                yield {"block": block_id, **d}
+
+    def articles_to_recode(self) -> Iterator[Article]:
+        """Coded articles whose events are not from this coder, in the order they were stored."""
+        rows = self.conn.execute(
+            "SELECT id, url, title, date, source, lang, text FROM articles WHERE status = 'coded' AND"
+            " (coder_version IS NULL OR coder_version != ?) ORDER BY seq", (coder_version(),))
+        for r in rows:
+            yield Article(id=r["id"], text=r["text"], title=r["title"],
+                          date=Date.fromisoformat(r["date"]) if r["date"] else None,
+                          url=r["url"], source=r["source"], lang=r["lang"])
+
+    def start_recode(self) -> bool:
+        """Drop every event and mention made by another coder, so the current one rebuilds them in
+        the order the articles were stored. False when there is nothing to recode."""
+        stale = self.conn.execute("SELECT COUNT(*) FROM events WHERE coder_version != ?", (coder_version(),)).fetchone()[0]
+        pending = self.conn.execute(
+            "SELECT COUNT(*) FROM articles WHERE status = 'coded' AND (coder_version IS NULL OR coder_version != ?)",
+            (coder_version(),)).fetchone()[0]
+        if not stale and not pending:
+            return False
+        if stale:
+            with self._tx():
+                self.conn.execute("DELETE FROM actors")
+                self.conn.execute("DELETE FROM mentions")
+                self.conn.execute("DELETE FROM events")
+                self.conn.execute("DELETE FROM places")
+                self.conn.execute("DELETE FROM terms")
+                self.conn.execute("DELETE FROM term_df")
+                self.conn.execute("UPDATE articles SET coder_version = NULL WHERE status = 'coded'")
+            self.terms.clear()
+        return True
+
+    def recode(self, article: Article) -> tuple[int, int]:
+        """Store the current coder's events for an article already stored."""
+        self.terms.check()
+        with self._tx(), self.terms.guard():
+            mentions, new_events = self._code(article, article.id)
+            self.conn.execute("UPDATE articles SET coder_version = ?, error = ? WHERE id = ?",
+                              (coder_version(), article.error, article.id))
+        return mentions, new_events
