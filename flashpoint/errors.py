@@ -1,6 +1,26 @@
 """The error tree. Every error carries a code and a message that names the input and the fix.
 
-Library functions raise these; only the CLI and the HTTP API translate them for users.
+Library functions raise these; only the CLI and the HTTP API translate them for users (the CLI's
+exit codes: `flashpoint --help`). Each class has its own code (tests/test_errors.py keeps this
+drawing equal to the classes):
+
+    FlashpointError              E000
+        InputError               E100
+            EmptyInputError      E101
+            BinaryInputError     E102
+            EncodingError        E103
+            JSONLineError        E104
+            TooLargeError        E105
+            FetchError           E106
+                PrivateAddressError  E107
+            FeedError            E108
+            NotArticleError      E109
+        ModelNotFoundError       E200
+        DataFileError            E300
+        ConfigError              E400
+        StoreError               E500
+        EngineError              E600
+        StageError               E700
 """
 
 from __future__ import annotations
