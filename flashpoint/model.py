@@ -181,3 +181,11 @@ class Article:
     places: list[PlaceMention] = field(default_factory=list)
     # Why coding this article failed, when a stage raised on it (see Pipeline.run).
     error: str | None = None
+
+    @property
+    def parsed(self) -> Doc:
+        """The parse, for the stages after `parse`; raises where it has not run (or was dropped
+        to send the article across processes), which is a pipeline built out of order."""
+        if self.doc is None:
+            raise ValueError(f"article {self.id!r} has no parse: run the 'parse' stage before this one")
+        return self.doc

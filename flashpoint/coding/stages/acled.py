@@ -41,5 +41,5 @@ def acled(articles: list[Article], res: Resources) -> None:
     for article in articles:
         words = SentenceWords()
         for ev in article.events:
-            lemmas, text = words(article.doc[ev.trigger_i].sent)
+            lemmas, text = words(article.parsed[ev.trigger_i].sent)
             ev.acled = acled_for(ev, rules, lemmas, text)

@@ -34,6 +34,8 @@ class ActorIndex:
         self.matcher = matcher
         self.gazetteer = gazetteer
         self.demonyms = {s: e.code for s, e in tables.surfaces.items() if e.kind == "demonym" and e.code}
+        # All-caps forms back to the list's own, for headlines ("THE KREMLIN").
+        self._upper = {s.upper(): s for s in tables.surfaces}
 
     @classmethod
     def build(cls, nlp, extra_actors: list[Path] | None = None, gazetteer: Gazetteer | None = None) -> ActorIndex:
@@ -44,9 +46,7 @@ class ActorIndex:
         # Sentence-initial and all-caps variants ("the Kremlin" in a headline is "The Kremlin").
         variants = [s.upper() for s in surfaces if len(s) > 3]
         matcher.add("ACTOR_UPPER", list(nlp.tokenizer.pipe(variants)))
-        index = cls(tables, matcher, gazetteer)
-        index._upper = {s.upper(): s for s in surfaces}
-        return index
+        return cls(tables, matcher, gazetteer)
 
     def mentions(self, doc: Doc) -> dict[int, Mention]:
         spans = filter_spans([doc[s:e] for _, s, e in self.matcher(doc)])
@@ -206,7 +206,7 @@ def expand_conjuncts(head: Token) -> list[Token]:
 def actors(articles: list[Article], res: Resources) -> None:
     index = res.actors
     for article in articles:
-        doc = article.doc
+        doc = article.parsed
         memory: dict[str, Actor] = {}
         by_sentence: dict[int, list] = {}
         for ev in article.events:

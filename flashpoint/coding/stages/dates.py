@@ -130,7 +130,7 @@ def dates(articles: list[Article], res: Resources) -> None:
             continue
         # Sentences that state a date, in order: "A man was shot Friday night. He died at the
         # scene." The second sentence's death happened on Friday too.
-        stated = [(sent.start_char, sent.end_char, d) for sent in article.doc.sents
+        stated = [(sent.start_char, sent.end_char, d) for sent in article.parsed.sents
                   if (d := resolve(sent.text, article.date, None)) is not None]
         lede = next((d for start, _, d in stated if start < LEDE_CHARS), None)
         anchor: Date | None = None
@@ -141,7 +141,7 @@ def dates(articles: list[Article], res: Resources) -> None:
             if _PARAGRAPH.search(article.text, last_end, ev.evidence.start):
                 anchor = None
             last_end = max(last_end, ev.evidence.end)
-            tok = article.doc[ev.trigger_i]
+            tok = article.parsed[ev.trigger_i]
             future = any(c.lower_ in ("will", "'ll", "shall") for c in tok.children if c.dep_ == "aux")
             key = (ev.evidence.start, anchor, future)
             if key not in seen:

@@ -41,9 +41,9 @@ def events(articles: list[Article], res: Resources) -> None:
     lex = res.lexicon
     index = res.actors
     for article in articles:
-        article.mentions = index.mentions(article.doc)
+        article.mentions = index.mentions(article.parsed)
         article.events = []
-        for sent in article.doc.sents:
+        for sent in article.parsed.sents:
             article.events.extend(code_sentence(sent, article, lex, index))
 
 
@@ -254,7 +254,7 @@ def _children(tok: Token, deps: tuple[str, ...]) -> list[Token]:
 
 
 def _pobjs(tok: Token, preps: frozenset[str]) -> list[Token]:
-    out = []
+    out: list[Token] = []
     for c in tok.children:
         if c.dep_ in ("prep", "agent", "dative") and c.lower_ in preps:
             out.extend(p for p in c.children if p.dep_ == "pobj")
@@ -360,8 +360,8 @@ def _code_candidate(c: Candidate, sent: Span, article: Article, lex: EventLexico
         if not actor_heads and not recipient_heads:
             # An event noun with no party ("protests erupted in Tripoli", "432 arrests were made") is
             # kept only with a place or a count.
-            light = tok.dep_ in ("dobj", "nsubjpass") and bool(_forms(tok.head) & lex.light_verbs)
-            if etype not in ("PROTEST", "ASSAULT", "COERCE") or not (light or any(
+            made = tok.dep_ in ("dobj", "nsubjpass") and bool(_forms(tok.head) & lex.light_verbs)
+            if etype not in ("PROTEST", "ASSAULT", "COERCE") or not (made or any(
                     t.ent_type_ in PLACE_LABELS or t.like_num for t in sent)):
                 return None
 

@@ -57,7 +57,8 @@ def parse_number(tokens: list[Token]) -> int | None:
     words = [t.lower_ for t in tokens]
     if not words:
         return None
-    total, current = 0, 0
+    total: float = 0
+    current: float = 0
     found = False
     for w in words:
         w = w.strip()
@@ -132,8 +133,8 @@ def singular_victims(tokens) -> Size:
             # "The child suffered a gunshot wound"; "suffered fatal injuries"
             fatal = any(c.lower_ in ("fatal", "mortal", "deadly") for c in t.children)
             n = sum(_count_people(v) for v in t.head.children if v.dep_ == "nsubj")
-            cat = "dead" if fatal else "injured"
-            if n and getattr(size, cat) is None:
+            cat: str | None = "dead" if fatal else "injured"
+            if n and cat and getattr(size, cat) is None:
                 setattr(size, cat, n)
             continue
         cat = ("dead" if lem in DEAD or t.lower_ in DEAD else "injured" if lem in INJURED or t.lower_ in INJURED
@@ -255,10 +256,10 @@ def numbers(articles: list[Article], res: Resources) -> None:
     for article in articles:
         same_type: dict[tuple[int, str], int] = {}
         for ev in article.events:
-            key = (article.doc[ev.trigger_i].sent.start, ev.event[0])
+            key = (article.parsed[ev.trigger_i].sent.start, ev.event[0])
             same_type[key] = same_type.get(key, 0) + 1
         for ev in article.events:
-            trig = article.doc[ev.trigger_i]
+            trig = article.parsed[ev.trigger_i]
             sent = trig.sent
             # The trigger's own clause first, so "six injured in police firing, 12 killed by
             # rioters" gives each event its own figures; the rest of the sentence fills gaps only
@@ -287,8 +288,8 @@ def _carry_outcomes(article: Article) -> None:
     attacks = [e for e in article.events if e.event[0] == "ASSAULT"]
     if not attacks:
         return
-    own = {article.doc[e.trigger_i].sent.start for e in attacks}
-    for sent in article.doc.sents:
+    own = {article.parsed[e.trigger_i].sent.start for e in attacks}
+    for sent in article.parsed.sents:
         if sent.start in own:
             continue
         found = _fill(sentence_sizes(sent), singular_victims(sent))
@@ -308,7 +309,7 @@ def _apply_revisions(article: Article) -> None:
     attacks = [e for e in article.events if e.event[0] == "ASSAULT"]
     if not attacks:
         return
-    for sent in article.doc.sents:
+    for sent in article.parsed.sents:
         lemmas = {t.lemma_.lower() for t in sent}
         if "toll" not in lemmas and not ("death" in lemmas and lemmas & _REVISION):
             continue

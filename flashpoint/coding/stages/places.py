@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from spacy.tokens import Span, Token
+from spacy.tokens import Doc, Span, Token
 
 from ...model import Article, Location
 from ...places.gazetteer import Gazetteer
@@ -19,21 +19,20 @@ def places(articles: list[Article], res: Resources) -> None:
     gaz = res.gazetteer
     demonyms = res.actors.demonyms
     for article in articles:
-        article.places = geoparse(article.doc, gaz, demonyms)
+        article.places = geoparse(article.parsed, gaz, demonyms)
         by_start = {m.start: m for m in article.places}
         dateline = _dateline(article)
         home = dateline or _article_place(article)
-        ent_of = {i: e for e in article.doc.ents for i in range(e.start, e.end)}
+        ent_of = {i: e for e in article.parsed.ents for i in range(e.start, e.end)}
         # Each place mention's first token, for the events that borrow a place from their sentence.
-        first_token = {(m.start, m.end): article.doc.char_span(m.start, m.end, alignment_mode="expand")[0]
-                       for m in article.places}
+        first_token = {(m.start, m.end): _first_token(article.parsed, m) for m in article.places}
         for ev in article.events:
             material = res.scale.quads[ev.event[0]] in (2, 4)
             ev.event_loc = _locate(ev.place_heads, article, gaz, by_start)
             if ev.event_loc is None and material:
                 # A material event with no place phrase of its own: a place named elsewhere in its
                 # sentence, but not one that names an actor ("Moscow said", "Seoul's spies").
-                doc = article.doc
+                doc = article.parsed
                 # The target's own phrase may say where ("a Kursk command post", "struck Kyiv"); the actor's does not.
                 taken = {t.i for h in ev.actor_heads for t in doc[h].subtree}
                 sent = doc[ev.trigger_i].sent
@@ -48,6 +47,13 @@ def places(articles: list[Article], res: Resources) -> None:
                 ev.event_loc = _location(home, gaz)
 
 
+def _first_token(doc: Doc, m: PlaceMention) -> Token:
+    span = doc.char_span(m.start, m.end, alignment_mode="expand")
+    if span is None:
+        raise ValueError(f"place mention {m.text!r} at {m.start}-{m.end} does not align with the parse")
+    return span[0]
+
+
 def _dateline(article: Article) -> PlaceMention | None:
     """The place of the story's dateline: "SEATTLE -", "FRANKLIN (Feb. 4) -"."""
     first = next((m for m in article.places if m.start < 80 and m.place is not None and m.place.lat is not None
@@ -60,25 +66,28 @@ def _dateline(article: Article) -> PlaceMention | None:
 def _article_place(article: Article) -> PlaceMention | None:
     """Where the story is set: the town it names most, at least twice and more often than any
     other, else the first town or county its lede names."""
-    resolved = [m for m in article.places if m.place is not None and m.place.lat is not None]
-    counts = Counter((m.place.geonameid, m.place.name) for m in resolved if m.place.feature == "city")
+    resolved = [(m, m.place) for m in article.places if m.place is not None and m.place.lat is not None]
+    counts = Counter((p.geonameid, p.name) for _, p in resolved if p.feature == "city")
     ranked = counts.most_common(2)
     if ranked and ranked[0][1] >= 2 and (len(ranked) == 1 or ranked[0][1] > ranked[1][1]):
         gid = ranked[0][0][0]
-        return next(m for m in resolved if m.place.geonameid == gid)
+        return next(m for m, p in resolved if p.geonameid == gid)
     # Local news says where it happened up front.
-    return next((m for m in resolved if m.start < LEDE_CHARS and m.place.feature in ("city", "admin2")), None)
+    return next((m for m, p in resolved if m.start < LEDE_CHARS and p.feature in ("city", "admin2")), None)
 
 
 def _home_fits(ev, home: PlaceMention, gaz: Gazetteer) -> bool:
     """The dateline is where the reporter is, not where everything happened: a Kyiv dateline does
     not place North Korea's troops. It places an event only when no party to it is of another country."""
     codes = {a.code for a in ev.actor + ev.recipient if a.code and gaz.country(a.code) is not None}
-    return not codes or home.place.country_code in codes
+    return not codes or (home.place is not None and home.place.country_code in codes)
 
 
 def _location(pm: PlaceMention, gaz: Gazetteer) -> Location:
+    """The event location a resolved place mention gives."""
     p = pm.place
+    if p is None:
+        raise ValueError(f"place mention {pm.text!r} is not resolved; only resolved mentions locate events")
     province = p.name if p.feature == "admin1" else gaz.admin1_name(p.country_code, p.admin1)
     return Location(extracted_place=pm.text, resolved_place=p.name, geonameid=p.geonameid, lat=p.lat, lon=p.lon,
                     province=province, country_code=p.country_code, resolution=p.resolution)
@@ -98,7 +107,7 @@ def _names_a_source(tok: Token, ent_of: dict[int, Span]) -> bool:
 def _locate(heads: list[int], article: Article, gaz: Gazetteer, by_start: dict[int, PlaceMention]) -> Location | None:
     """The most precise resolved place among the phrases; a named place the gazetteer lacks keeps
     its name and falls back to a country named in the same phrase ("Maryno, in Russia's Kursk region")."""
-    doc = article.doc
+    doc = article.parsed
     best: tuple[int, Location] | None = None
     first_name: str | None = None
     unknown: str | None = None

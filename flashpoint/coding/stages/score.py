@@ -17,16 +17,16 @@ def score(articles: list[Article], res: Resources) -> None:
     for article in articles:
         words = SentenceWords()
         for ev in article.events:
-            sent = article.doc[ev.trigger_i].sent
+            sent = article.parsed[ev.trigger_i].sent
             # Modes are read from the trigger's own clause, so a second action in the sentence
             # does not lend its weapon.
-            trig = article.doc[ev.trigger_i]
+            trig = article.parsed[ev.trigger_i]
             root = trig if trig.pos_ == "VERB" else governing_verb(trig)
             clause = list(root.subtree)
             if len(clause) <= 2:
                 clause = list(sent)
             # The parties' own words name weapons too ("suicide bombers ... killing").
-            clause += [t for h in ev.actor_heads for t in article.doc[h].subtree]
+            clause += [t for h in ev.actor_heads for t in article.parsed[h].subtree]
             lemmas = {t.lemma_.lower() for t in clause} | {t.lower_ for t in clause}
             text = " ".join(t.lower_ for t in clause)
             if ev.event[0] == "ASSAULT" and any(a.sector == "CVL" and _CROWD & set(a.text.lower().split())
