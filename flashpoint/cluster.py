@@ -43,8 +43,8 @@ import heapq
 import math
 import re
 import xml.etree.ElementTree as ET
-from collections import Counter
-from collections.abc import Hashable, Sequence
+from collections import Counter, defaultdict
+from collections.abc import Hashable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -114,9 +114,9 @@ def name_terms(text: str) -> Counter[str]:
     return _terms(text)[1]
 
 
-def _terms(text: str) -> tuple[Counter[str], Counter[str]]:
+def _terms(text: str) -> tuple[dict[str, float], Counter[str]]:
     """The article's word bag (names and numbers weighted up) and its bag of names and numbers alone."""
-    words: Counter[str] = Counter()
+    words: dict[str, float] = defaultdict(float)
     names: Counter[str] = Counter()
     sentence_start = True
     for token in _TOKEN.findall(text):
@@ -134,7 +134,7 @@ def _terms(text: str) -> tuple[Counter[str], Counter[str]]:
     return words, names
 
 
-def _tfidf(bags: list[Counter[str]]) -> sp.csr_matrix:
+def _tfidf(bags: Sequence[Mapping[str, float]]) -> sp.csr_matrix:
     """Unit-length rows (all zero for an empty bag) of sublinear tf times smoothed idf over this batch."""
     n = len(bags)
     df = Counter(term for bag in bags for term in bag)
