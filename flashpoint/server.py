@@ -1,36 +1,60 @@
-"""The HTTP API: a thin skin over the store and the monitor (FastAPI; OpenAPI at /docs).
+"""The HTTP API: a thin skin over the store and the monitor (FastAPI; its OpenAPI schema at
+/openapi.json). There is no /docs or /redoc: Swagger UI and ReDoc load from a CDN, which an
+offline server cannot reach.
 
 Read-only by default. Write endpoints (ingest text, a URL or a feed) are on only when the
-operator sets a token, and then need `Authorization: Bearer <token>`. Each request reads through
-its own read-only connection, so readers never wait for the one writer (SQLite WAL).
+operator sets a token, and then need `Authorization: Bearer <token>`; they fetch http(s) URLs and
+never read the server's own files. Each request reads through its own read-only connection, so
+readers never wait for the one writer (SQLite WAL).
+
+Requests must name this server in their Host header (the loopback names, and those the operator
+allows), so that a web page whose own name was rebound to this address (DNS rebinding) cannot
+read it; request bodies are capped before they are read.
 """
 
 # No `from __future__ import annotations`: FastAPI reads the endpoints' annotations at run time,
 # and they name dependencies local to create_app.
 import hmac
+import json
 import os
 import threading
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Iterable, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from datetime import date as Date
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import pycountry
-from fastapi import Depends, FastAPI, Header, HTTPException, Query
+from fastapi import Depends, FastAPI, Header, HTTPException, Query, Request
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel
+from starlette.datastructures import Headers
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from . import __version__
-from .errors import FlashpointError
+from .errors import ConfigError, FlashpointError, InputError, StoreError
 from .export import geojson_feature
-from .model import Article
+from .model import Article, Dropped
 from .monitor import alerts, daily_series, escalation
+from .settings import DEFAULTS
 from .sources.files import DEFAULT_MAX_CHARS, check_text
-from .store import EventQuery, Store, text_hash
+from .sources.web import is_url
+from .store import EventDetail, EventQuery, Store, StoredArticle, text_hash
 
-MAX_PAGE = 1000
+if TYPE_CHECKING:
+    from .coding.pipeline import Pipeline
+
+MAX_PAGE = DEFAULTS.api_max_page
+# SQLite's integers are 64-bit: a larger offset fails in the query, and no store holds this many rows.
+MAX_OFFSET = 2**62
+# The longest article allowed (DEFAULT_MAX_CHARS) is at most 4 MB as UTF-8, and 6 MB with every
+# character \u-escaped in JSON; the rest is room for the other fields.
+MAX_BODY = 8 * 2**20
+# The names a client on this machine reaches the server by; "testserver" is what Starlette's TestClient sends.
+LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1", "testserver")
 
 
 class IngestRequest(BaseModel):
@@ -41,8 +65,15 @@ class IngestRequest(BaseModel):
     date: Date | None = None
 
 
-def create_app(db: str | Path, *, token: str | None = None, allow_private: bool = False) -> FastAPI:
+def create_app(db: str | Path, *, token: str | None = None, allow_private: bool = False, create: bool = False,
+               allowed_hosts: Iterable[str] = (), max_body: int = MAX_BODY) -> FastAPI:
+    """The API over the store `db`; `create` starts an empty store there when there is none.
+
+    `allowed_hosts` are the names requests may give in their Host header besides LOCAL_HOSTS:
+    the host the server is bound to, and any name clients reach it by."""
     db = str(db)
+    if not create and not Path(db).exists():
+        raise StoreError("no such store; check the path, or pass --create to start an empty one", source=db)
     writer = _Writer(db, allow_private)
 
     @asynccontextmanager
@@ -52,8 +83,12 @@ def create_app(db: str | Path, *, token: str | None = None, allow_private: bool 
         finally:
             writer.close()
 
-    app = FastAPI(title="flashpoint", version=__version__, lifespan=lifespan,
+    app = FastAPI(title="flashpoint", version=__version__, lifespan=lifespan, docs_url=None, redoc_url=None,
+                  exception_handlers={FlashpointError: _flashpoint_error, RequestValidationError: _validation_error},
                   description="PLOVER events from news: deduplicated events, their reports, series, escalation, alerts.")
+    # The last added runs first: a request for another host is refused before its body is read.
+    app.add_middleware(_BodyCap, cap=max_body)
+    app.add_middleware(_HostCheck, hosts=[*LOCAL_HOSTS, *allowed_hosts])
     Store.open(db).close()  # create the store if it is new, so that readers find its tables
 
     @contextmanager
@@ -66,15 +101,14 @@ def create_app(db: str | Path, *, token: str | None = None, allow_private: bool 
               type: str | None = None, mode: str | None = None,
               bbox: str | None = Query(None, description="min_lon,min_lat,max_lon,max_lat"),
               q: str | None = Query(None, description="words in the evidence sentence or the place"),
-              limit: int = Query(100, ge=1, le=MAX_PAGE), offset: int = Query(0, ge=0)) -> EventQuery:
+              limit: int = Query(100, ge=1, le=MAX_PAGE), offset: int = Query(0, ge=0, le=MAX_OFFSET)) -> EventQuery:
         box = None
         if bbox:
-            try:
-                box = tuple(float(v) for v in bbox.split(","))
+            try:  # not four numbers, or not numbers
+                min_lon, min_lat, max_lon, max_lat = (float(v) for v in bbox.split(","))
             except ValueError:
-                box = ()
-            if len(box) != 4:
-                raise HTTPException(422, "bbox must be four numbers: min_lon,min_lat,max_lon,max_lat")
+                raise HTTPException(422, "bbox must be four numbers: min_lon,min_lat,max_lon,max_lat") from None
+            box = (min_lon, min_lat, max_lon, max_lat)
         return EventQuery(since=since, until=until, country=country, region=region, actor=actor, recipient=recipient,
                           type=type, mode=mode, bbox=box, text=q, limit=limit, offset=offset)
 
@@ -90,7 +124,7 @@ def create_app(db: str | Path, *, token: str | None = None, allow_private: bool 
         with reading() as store:
             total, rows = store.search(eq)
             # Straight to JSON: FastAPI's validation of a hundred nested records costs more than the query.
-            return JSONResponse({"total": total, "limit": eq.limit, "offset": eq.offset, "events": list(rows)})
+            return JSONResponse({"total": total, "limit": eq.limit, "offset": eq.offset, "events": [e.to_dict() for e in rows]})
 
     @app.get("/api/events/{event_id}", summary="One event with its reports and their evidence sentences")
     def event(event_id: str) -> dict[str, Any]:
@@ -99,9 +133,9 @@ def create_app(db: str | Path, *, token: str | None = None, allow_private: bool 
 
     @app.get("/api/articles", summary="Stored articles, in the order they were stored")
     def articles(since: Date | None = None, until: Date | None = None, limit: int = Query(100, ge=1, le=MAX_PAGE),
-                 offset: int = Query(0, ge=0)) -> dict[str, Any]:
+                 offset: int = Query(0, ge=0, le=MAX_OFFSET)) -> dict[str, Any]:
         with reading() as store:
-            return {"articles": store.articles(since=since, until=until, limit=limit, offset=offset)}
+            return {"articles": [a.to_dict() for a in store.articles(since=since, until=until, limit=limit, offset=offset)]}
 
     @app.get("/api/articles/{article_id}", summary="One article, with its text")
     def article(article_id: str) -> dict[str, Any]:
@@ -141,8 +175,9 @@ def create_app(db: str | Path, *, token: str | None = None, allow_private: bool 
     def authorised(authorization: str | None = Header(None)) -> None:
         if token is None:
             raise HTTPException(403, "write endpoints are off: start the server with --token (or FLASHPOINT_TOKEN)")
-        given = (authorization or "").removeprefix("Bearer ").strip()
-        if not hmac.compare_digest(given, token):
+        scheme, _, given = (authorization or "").partition(" ")
+        # As bytes: compare_digest refuses non-ASCII strings, and a header arrives decoded as Latin-1.
+        if scheme.lower() != "bearer" or not hmac.compare_digest(given.strip().encode("latin-1"), token.encode()):
             raise HTTPException(401, "a valid 'Authorization: Bearer <token>' header is required")
 
     @app.post("/api/ingest", summary="Code and store a text, a page URL or a feed (needs the token)",
@@ -151,10 +186,8 @@ def create_app(db: str | Path, *, token: str | None = None, allow_private: bool 
         given = [k for k in ("text", "url", "feed") if getattr(req, k)]
         if len(given) != 1:
             raise HTTPException(422, "give exactly one of text, url, feed")
-        try:
-            report = writer.ingest(req)
-        except FlashpointError as exc:
-            raise HTTPException(422, str(exc)) from None
+        _check_request(req)
+        report = writer.ingest(req)
         return {"read": report.read, "new": report.new, "duplicates": report.duplicates,
                 "not_english": report.not_english, "failed": [{"source": s, "reason": r} for s, r in report.failed],
                 "mentions": report.mentions, "new_events": report.new_events}
@@ -162,17 +195,123 @@ def create_app(db: str | Path, *, token: str | None = None, allow_private: bool 
     return app
 
 
-def _found(item: dict[str, Any] | None, missing: str) -> dict[str, Any]:
+def _found(item: EventDetail | StoredArticle | None, missing: str) -> dict[str, Any]:
     if item is None:
         raise HTTPException(404, missing)
-    return item
+    return item.to_dict()
+
+
+def _check_request(req: IngestRequest) -> None:
+    """Refuse, before anything is read, what SQLite cannot store and what would make the server
+    read its own files: a path (or "-", its standard input) is no URL."""
+    for field in ("text", "title", "url", "feed"):
+        try:
+            (getattr(req, field) or "").encode("utf-8")
+        except UnicodeEncodeError as exc:
+            raise HTTPException(422, f"{field} is not valid Unicode (lone surrogate at {exc.start})") from None
+    for field in ("url", "feed"):
+        if getattr(req, field) and not is_url(getattr(req, field)):
+            raise HTTPException(422, f"{field} must be an http:// or https:// URL")
+    if req.text is not None:
+        check_text(req.text, source="request", max_chars=DEFAULT_MAX_CHARS)
+
+
+async def _flashpoint_error(_: Request, exc: FlashpointError) -> JSONResponse:
+    """An error raised on purpose, as the status that says whose it is: the request's (422), a
+    busy or broken store's (503, try again), or flashpoint's (500)."""
+    if isinstance(exc, (InputError, ConfigError)):
+        status, headers = 422, None
+    elif isinstance(exc, StoreError):
+        status, headers = 503, {"Retry-After": "5"}
+    else:
+        status, headers = 500, None
+    detail = f"{exc.source}: {exc.message}" if exc.source else exc.message
+    return JSONResponse({"detail": detail, "code": exc.code}, status, headers=headers)
+
+
+async def _validation_error(_: Request, exc: RequestValidationError) -> JSONResponse:
+    # FastAPI's own response, as ASCII: the errors echo the input, which may hold a lone
+    # surrogate that UTF-8 cannot encode.
+    return _AsciiJSON({"detail": jsonable_encoder(exc.errors())}, 422)
+
+
+class _AsciiJSON(JSONResponse):
+    def render(self, content: Any) -> bytes:
+        return json.dumps(content, separators=(",", ":")).encode("ascii")
+
+
+class _HostCheck:
+    """Answer only requests whose Host header names this server: a page whose own name was
+    rebound to this address still sends that name."""
+
+    def __init__(self, app: ASGIApp, hosts: Iterable[str]) -> None:
+        self.app = app
+        self.hosts = frozenset(h.strip("[]").lower() for h in hosts)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            header = Headers(scope=scope).get("host", "")
+            # "[::1]:8000" is an IPv6 address and a port; "example.org:8000" a name and a port.
+            host = header[1:].partition("]")[0] if header.startswith("[") else header.partition(":")[0]
+            if host.lower() not in self.hosts:
+                refusal = JSONResponse({"detail": f"host {host!r} is not served here; allow it with --allowed-host"}, 400)
+                await refusal(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
+
+
+class _BodyCap:
+    """Refuse a request body over `cap` bytes with 413: unread when its Content-Length says so,
+    and as soon as a streamed (chunked) one passes the cap."""
+
+    def __init__(self, app: ASGIApp, cap: int) -> None:
+        self.app = app
+        self.cap = cap
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        length = Headers(scope=scope).get("content-length", "")
+        if length.isdigit() and int(length) > self.cap:
+            await self.refuse(scope, receive, send)
+            return
+        seen = 0
+        refused = False
+
+        async def counted() -> Message:
+            nonlocal seen, refused
+            if refused:
+                return {"type": "http.disconnect"}
+            message = await receive()
+            if message["type"] == "http.request":
+                seen += len(message.get("body", b""))
+                if seen > self.cap:
+                    # Answer now, and tell the app the client left, so that it stops reading;
+                    # what it then sends is dropped.
+                    refused = True
+                    await self.refuse(scope, receive, send)
+                    return {"type": "http.disconnect"}
+            return message
+
+        async def unless_refused(message: Message) -> None:
+            if not refused:
+                await send(message)
+
+        await self.app(scope, counted, unless_refused)
+
+    async def refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await JSONResponse({"detail": f"the request body is over {self.cap:,} bytes; an article may have at most "
+                                      f"{DEFAULT_MAX_CHARS:,} characters"}, 413)(scope, receive, send)
 
 
 def app_from_env() -> FastAPI:
     """The app `flashpoint serve --workers N` starts in each worker process, from the settings
     the command put in the environment."""
+    hosts = os.environ.get("FLASHPOINT_ALLOWED_HOSTS", "").split(",")
     return create_app(os.environ["FLASHPOINT_DB"], token=os.environ.get("FLASHPOINT_TOKEN") or None,
-                      allow_private=os.environ.get("FLASHPOINT_ALLOW_PRIVATE") == "1")
+                      allow_private=os.environ.get("FLASHPOINT_ALLOW_PRIVATE") == "1",
+                      create=os.environ.get("FLASHPOINT_CREATE") == "1", allowed_hosts=[h.strip() for h in hosts if h.strip()])
 
 
 class _Writer:
@@ -182,7 +321,7 @@ class _Writer:
         self.db = db
         self.allow_private = allow_private
         self.lock = threading.Lock()
-        self.pipeline = None
+        self.pipeline: Pipeline | None = None
         self.store: Store | None = None
 
     def close(self) -> None:
@@ -194,7 +333,7 @@ class _Writer:
     def ingest(self, req: IngestRequest):
         from .coding.pipeline import Pipeline
         from .ingest import ingest
-        from .sources import read_sources
+        from .sources.feeds import read_url
         from .sources.web import Fetcher
 
         with self.lock:
@@ -204,10 +343,11 @@ class _Writer:
                 self.store = Store.open(self.db)
             store = self.store
             if req.text is not None:
-                check_text(req.text, source="request", max_chars=DEFAULT_MAX_CHARS)
-                items = [Article(id="api:" + text_hash(req.text)[:16], text=req.text, title=req.title,
+                items: Iterable[Article | Dropped] = [Article(id="api:" + text_hash(req.text)[:16], text=req.text, title=req.title,
                                  date=req.date, source="api")]
             else:
-                items = read_sources([req.url or req.feed], fetcher=Fetcher(allow_private=self.allow_private),
-                                     store=store, default_date=req.date)
+                url = req.url or req.feed
+                assert url is not None, "the endpoint lets exactly one of text, url, feed through"
+                # Never read_sources: it opens any name that is not a URL as a file of the server's.
+                items = read_url(url, Fetcher(allow_private=self.allow_private), store, DEFAULT_MAX_CHARS)
             return ingest(items, store, self.pipeline)

@@ -97,4 +97,7 @@ def test_write_needs_the_token_and_then_stores(db, tmp_path):
     again = client.post("/api/ingest", json=body, headers={"Authorization": "Bearer s3cret"}).json()
     assert again["duplicates"] == 1
     assert client.post("/api/ingest", json={}, headers={"Authorization": "Bearer s3cret"}).status_code == 422
+    # A URL is fetched (and this one refused, being private), not opened.
+    r = client.post("/api/ingest", json={"url": "http://127.0.0.1/x"}, headers={"Authorization": "Bearer s3cret"})
+    assert r.status_code == 200 and "--allow-private" in r.json()["failed"][0]["reason"]
     assert client.get("/api/events", params={"country": "NGA", "type": "ASSAULT"}).json()["total"] >= 1

@@ -49,6 +49,10 @@ class EventQuery:
             where.append(sql)
             params.extend(values)
 
+        # What a user gives is matched as written: "%" finds a percent sign, not every event.
+        def literal(value: str) -> str:
+            return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
         if self.country:
             add("country = ?", self.country.upper())
         if self.region:
@@ -60,12 +64,13 @@ class EventQuery:
         if self.type:
             add("type = ?", self.type.upper())
         if self.mode:
-            add("(';' || mode || ';') LIKE ?", f"%;{self.mode};%")
+            add("(';' || mode || ';') LIKE ? ESCAPE '\\'", f"%;{literal(self.mode)};%")
         if self.bbox:
             min_lon, min_lat, max_lon, max_lat = self.bbox
             add("lat BETWEEN ? AND ? AND lon BETWEEN ? AND ?", min_lat, max_lat, min_lon, max_lon)
         if self.text:
-            add("(json_extract(record, '$.evidence.text') LIKE ? OR place LIKE ?)", f"%{self.text}%", f"%{self.text}%")
+            text = f"%{literal(self.text)}%"
+            add("(json_extract(record, '$.evidence.text') LIKE ? ESCAPE '\\' OR place LIKE ? ESCAPE '\\')", text, text)
         return " AND ".join(where), params
 
 
