@@ -52,14 +52,15 @@ import numpy as np
 import scipy.sparse as sp
 
 from .model import Article
+from .settings import DEFAULTS
 
-DEFAULT_THRESHOLD = 0.2
+DEFAULT_THRESHOLD = DEFAULTS.cluster_threshold
 # How much more a name or a number counts than a common word in the word bag.
-NAME_WEIGHT = 3.0
-NUMBER_WEIGHT = 2.0
+NAME_WEIGHT = DEFAULTS.cluster_name_weight
+NUMBER_WEIGHT = DEFAULTS.cluster_number_weight
 # Pairs less similar than this share of the threshold are dropped (counted as 0 in cluster means):
 # they hardly move a mean, and keeping them makes the graph of a large batch dense.
-EDGE_FLOOR = 0.5
+EDGE_FLOOR = DEFAULTS.cluster_edge_floor
 # Rows per block of similarities: a block is a dense rows x reachable-articles array.
 BLOCK_ROWS = 256
 

@@ -41,15 +41,16 @@ from .errors import ConfigError, EngineError, InputError
 from .ingest import IngestReport, store_article
 from .language import codable, detect
 from .model import Article, Dropped
+from .settings import DEFAULTS
 from .sources.files import DEFAULT_MAX_CHARS, article_from_dict, read_jsonl
 
 if TYPE_CHECKING:
     from .store import Store
 
-BLOCK = 32
+BLOCK = DEFAULTS.engine_block
 SUFFIXES = (".jsonl", ".ndjson", ".parquet")
 # Rows of the events and mentions Parquet files written at a time (bounds the memory of the export).
-EXPORT_CHUNK = 50_000
+EXPORT_CHUNK = DEFAULTS.export_chunk
 STORE_NAME = "store.db"
 
 

@@ -16,11 +16,12 @@ from .batching import batched
 from .coding.pipeline import Pipeline
 from .language import codable, detect
 from .model import Article, Dropped
+from .settings import DEFAULTS
 from .sources import read_sources
 from .sources.web import Fetcher
 from .store import Store
 
-BATCH = 32
+BATCH = DEFAULTS.ingest_batch
 
 
 @dataclass(slots=True)

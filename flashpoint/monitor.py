@@ -16,6 +16,7 @@ from datetime import timedelta
 from typing import Any
 
 from .errors import ConfigError
+from .settings import DEFAULTS
 from .store import Store, date_range
 
 UNITS = {
@@ -27,7 +28,7 @@ UNITS = {
 }
 CONFLICT_QUADS = (3, 4)
 # A week with fewer conflict events than this never alarms, however it compares.
-FLOOR = 5
+FLOOR = DEFAULTS.monitor_floor
 
 
 def _unit(kind: str) -> tuple[str, str]:
@@ -89,7 +90,7 @@ def category(last: int, mean_4w: float, mean_52w: float, sd_52w: float) -> str:
 
 
 # The index looks at the 53 weeks up to its day: the week judged and the 52 before it.
-WINDOW_DAYS = 53 * 7
+WINDOW_DAYS = DEFAULTS.monitor_window_days
 
 
 def escalation(store: Store, kind: str = "country", *, as_of: Date | None = None) -> list[Escalation]:

@@ -39,3 +39,34 @@ def test_the_cli_prints_the_table_and_json():
     assert main(["settings"], out, io.StringIO()) == 0
     names = [line.split()[0] for line in out.getvalue().splitlines()[1:] if not line.startswith(" ")]
     assert names == [f.name for f in dataclasses.fields(Settings)]
+
+
+def test_the_modules_use_the_defaults():
+    from datetime import timedelta
+
+    from flashpoint import cluster, engine, ingest, monitor, server
+    from flashpoint.coding.pipeline import Pipeline
+    from flashpoint.coding.registry import Resources
+    from flashpoint.sources import files
+    from flashpoint.sources.web import Fetcher
+    from flashpoint.store import articles, matcher
+
+    d = DEFAULTS
+    fetcher = Fetcher()
+    assert (fetcher.timeout, fetcher.max_bytes, fetcher.max_redirects) == (
+        d.fetch_timeout_s, d.fetch_max_bytes, d.fetch_max_redirects)
+    assert files.DEFAULT_MAX_CHARS == d.max_chars
+    assert Pipeline().batch_size == d.pipeline_batch
+    assert (Resources.CPU_PARSE_BATCH, Resources.GPU_PARSE_BATCH) == (d.cpu_parse_batch, d.gpu_parse_batch)
+    assert ingest.BATCH == d.ingest_batch and articles.NEAR_DUP_JACCARD == d.near_dup_jaccard
+    assert (matcher.DATE_SLACK, matcher.SAME_PLACE_KM, matcher.TEXT_SLACK, matcher.SAME_NAMES, matcher.SURE_NAMES,
+            matcher.SURE_SLACK) == (timedelta(days=d.merge_date_slack_days), d.merge_place_km,
+                                    timedelta(days=d.merge_text_slack_days), d.merge_same_names, d.merge_sure_names,
+                                    timedelta(days=d.merge_sure_slack_days))
+    assert (matcher.Names.REPORTS, matcher.Names.KEY_NAMES) == (d.match_reports, d.match_key_names)
+    assert (matcher.TermCache.MAX_ARTICLES, matcher.TermCache.MAX_TERMS) == (d.term_cache_articles, d.term_cache_terms)
+    assert (engine.BLOCK, engine.EXPORT_CHUNK) == (d.engine_block, d.export_chunk)
+    assert (cluster.DEFAULT_THRESHOLD, cluster.NAME_WEIGHT, cluster.NUMBER_WEIGHT, cluster.EDGE_FLOOR) == (
+        d.cluster_threshold, d.cluster_name_weight, d.cluster_number_weight, d.cluster_edge_floor)
+    assert (monitor.FLOOR, monitor.WINDOW_DAYS) == (d.monitor_floor, d.monitor_window_days)
+    assert server.MAX_PAGE == d.api_max_page

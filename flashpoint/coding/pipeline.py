@@ -11,13 +11,14 @@ from collections.abc import Iterable, Iterator
 from ..batching import batched
 from ..errors import ConfigError, FlashpointError, StageError
 from ..model import Article
+from ..settings import DEFAULTS
 from .registry import STAGES, Resources
 from .stages import DEFAULT_STAGES
 
 
 class Pipeline:
     def __init__(self, stages: Iterable[str] = DEFAULT_STAGES, resources: Resources | None = None,
-                 batch_size: int = 32) -> None:
+                 batch_size: int = DEFAULTS.pipeline_batch) -> None:
         names = list(stages)
         unknown = [n for n in names if n not in STAGES]
         if unknown:

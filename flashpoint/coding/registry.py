@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from ..errors import ConfigError
 from ..model import Article, Event
+from ..settings import DEFAULTS
 
 if TYPE_CHECKING:
     from spacy.language import Language
@@ -70,7 +71,7 @@ class Resources:
 
     # Texts the parser takes at once: on a CPU small batches are as fast as large ones and keep a
     # worker's peak memory some 150 MB lower; a GPU wants large ones.
-    CPU_PARSE_BATCH, GPU_PARSE_BATCH = 8, 128
+    CPU_PARSE_BATCH, GPU_PARSE_BATCH = DEFAULTS.cpu_parse_batch, DEFAULTS.gpu_parse_batch
 
     def __init__(self, *, model: str | None = None, actor_files: Iterable[Path] = (), parse_batch: int = CPU_PARSE_BATCH) -> None:
         self.model_name = model

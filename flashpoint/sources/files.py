@@ -24,6 +24,7 @@ from ..errors import (
     TooLargeError,
 )
 from ..model import Article, Dropped
+from ..settings import DEFAULTS
 from .html import html_publication_date, html_to_text, looks_like_html
 
 # What a folder contributes: the files flashpoint can read as articles.
@@ -31,7 +32,7 @@ READABLE = frozenset({".txt", ".text", ".md", ".html", ".htm", ".jsonl", ".ndjso
 _GLOB_CHARS = frozenset("*?[")
 
 # spaCy's own default max_length; longer texts are not news articles.
-DEFAULT_MAX_CHARS = 1_000_000
+DEFAULT_MAX_CHARS = DEFAULTS.max_chars
 
 
 def article_from_dict(obj: dict[str, Any], *, source: str, default_id: str,

@@ -33,6 +33,7 @@ from ..errors import (
 )
 from ..language import detect
 from ..model import Article
+from ..settings import DEFAULTS
 from .files import DEFAULT_MAX_CHARS, check_text
 from .html import html_publication_date, html_to_text, looks_like_html
 
@@ -142,8 +143,9 @@ class Fetcher:
 
     `user_agent` applies to the default transport; a transport passed in sends its own."""
 
-    def __init__(self, transport: Transport | None = None, *, allow_private: bool = False, timeout: float = 20.0,
-                 max_bytes: int = 10_000_000, max_redirects: int = 5, resolver: Callable[[str], list[str]] | None = None,
+    def __init__(self, transport: Transport | None = None, *, allow_private: bool = False,
+                 timeout: float = DEFAULTS.fetch_timeout_s, max_bytes: int = DEFAULTS.fetch_max_bytes,
+                 max_redirects: int = DEFAULTS.fetch_max_redirects, resolver: Callable[[str], list[str]] | None = None,
                  user_agent: str = DEFAULT_USER_AGENT) -> None:
         if not timeout > 0:
             raise ConfigError(f"timeout must be more than 0 seconds, got {timeout}")

@@ -18,12 +18,13 @@ import numpy as np
 from ..cluster import headline_and_text, name_terms
 from ..model import Article, Event
 from ..places.geoparse import PlaceMention
+from ..settings import DEFAULTS
 from .db import Database, coder_version, now
 from .matcher import Names, matching_event
 
 # Near copies: word 4-gram sets with an estimated Jaccard similarity of 0.8 or more (a changed
 # headline or byline on a wire story), found through MinHash signatures banded for lookup.
-NEAR_DUP_JACCARD = 0.8
+NEAR_DUP_JACCARD = DEFAULTS.near_dup_jaccard
 _PERMS, _BANDS = 64, 16
 _MERSENNE = (1 << 31) - 1
 

@@ -22,23 +22,24 @@ from ..batching import batched
 from ..cluster import smooth_idf, sublinear_tf
 from ..model import Event, Location
 from ..places.distance import haversine_km
+from ..settings import DEFAULTS
 
 # Same event, by what the records say: same PLOVER type, dates at most a day apart, places within
 # 40 km (or the same first-level region when either is only known that precisely), no
 # conflicting parties.
-DATE_SLACK = timedelta(days=1)
-SAME_PLACE_KM = 40.0
+DATE_SLACK = timedelta(days=DEFAULTS.merge_date_slack_days)
+SAME_PLACE_KM = DEFAULTS.merge_place_km
 # Same event, by what the articles say: same type, dates at most three days apart, nothing in the
 # records in conflict, and articles that name the same people, places and figures (cosine of
 # their idf-weighted names, flashpoint.cluster.name_terms) at least this alike. Reports of one
 # shooting share the victim's name and the street; two shootings in one city share only the city.
-TEXT_SLACK = timedelta(days=3)
-SAME_NAMES = 0.3
+TEXT_SLACK = timedelta(days=DEFAULTS.merge_text_slack_days)
+SAME_NAMES = DEFAULTS.merge_same_names
 # Articles this alike are about one event even when their records disagree on the place, or on
 # the day when the new report states none (a town mis-resolved; a follow-up story, dated by its
 # publication, about an arrest or a trial): parties must still agree.
-SURE_NAMES = 0.3
-SURE_SLACK = timedelta(days=365)
+SURE_NAMES = DEFAULTS.merge_sure_names
+SURE_SLACK = timedelta(days=DEFAULTS.merge_sure_slack_days)
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,7 +104,7 @@ class TermCache:
     reports of its candidate events reads the terms of some eighty articles; from SQLite each time,
     that was most of the cost of storing."""
 
-    MAX_ARTICLES, MAX_TERMS = 50_000, 2_000_000
+    MAX_ARTICLES, MAX_TERMS = DEFAULTS.term_cache_articles, DEFAULTS.term_cache_terms
 
     def __init__(self, conn: sqlite3.Connection) -> None:
         self.conn = conn
@@ -162,7 +163,7 @@ class Names:
     """An article's names and numbers, compared with those of the articles that report a stored event."""
 
     # The reports compared for an event: its first ones are enough to know it by.
-    REPORTS = 10
+    REPORTS = DEFAULTS.match_reports
 
     def __init__(self, conn: sqlite3.Connection, article_id: str, terms: TermCache) -> None:
         self.conn = conn
@@ -181,7 +182,7 @@ class Names:
         self.cosines: dict[str, float] = {}
 
     # The rarest names of an article that are looked up to find the events it may report too.
-    KEY_NAMES = 8
+    KEY_NAMES = DEFAULTS.match_key_names
 
     def related_rows(self, cols: str) -> list[sqlite3.Row]:
         """Events reported by other articles that share one of this article's rarest names, as
