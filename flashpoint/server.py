@@ -52,7 +52,7 @@ MAX_PAGE = DEFAULTS.api_max_page
 MAX_OFFSET = 2**62
 # The longest article allowed (DEFAULT_MAX_CHARS) is at most 4 MB as UTF-8, and 6 MB with every
 # character \u-escaped in JSON; the rest is room for the other fields.
-MAX_BODY = 8 * 2**20
+MAX_BODY = DEFAULTS.api_max_body_bytes
 # The names a client on this machine reaches the server by; "testserver" is what Starlette's TestClient sends.
 LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1", "testserver")
 

@@ -81,6 +81,9 @@ class Settings:
     # HTTP API
     api_max_page: int = _setting(1000, "most events or articles one API request returns (the limit parameter's "
                                        "maximum)")
+    api_max_body_bytes: int = _setting(8 * 2**20, "largest request body the API reads: the longest article "
+                                                   "(max_chars) is at most 4 MB as UTF-8 and 6 MB with every character "
+                                                   "escaped in JSON; the rest is room for the other fields")
 
 
 DEFAULTS = Settings()

@@ -69,4 +69,4 @@ def test_the_modules_use_the_defaults():
     assert (cluster.DEFAULT_THRESHOLD, cluster.NAME_WEIGHT, cluster.NUMBER_WEIGHT, cluster.EDGE_FLOOR) == (
         d.cluster_threshold, d.cluster_name_weight, d.cluster_number_weight, d.cluster_edge_floor)
     assert (monitor.FLOOR, monitor.WINDOW_DAYS) == (d.monitor_floor, d.monitor_window_days)
-    assert server.MAX_PAGE == d.api_max_page
+    assert (server.MAX_PAGE, server.MAX_BODY) == (d.api_max_page, d.api_max_body_bytes)
