@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from .coding.pipeline import Pipeline
 from .model import Article, Dropped, Event
-from .sources.files import DEFAULT_MAX_CHARS, check_text, parse_iso_date, read_source
+from .sources.files import DEFAULT_MAX_CHARS, check_text, parse_iso_date, read_path
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -41,7 +41,7 @@ def extract_articles(articles: Iterable[Article], pipeline: Pipeline | None = No
 def read_inputs(names: Iterable[str], *, default_date: Date | None = None,
                 max_chars: int = DEFAULT_MAX_CHARS) -> Iterator[Article | Dropped]:
     for name in names:
-        yield from read_source(name, default_date=default_date, max_chars=max_chars)
+        yield from read_path(name, default_date=default_date, max_chars=max_chars)
 
 
 ACLED_COLUMNS = [

@@ -15,6 +15,7 @@ drawing equal to the classes):
                 PrivateAddressError  E107
             FeedError            E108
             NotArticleError      E109
+            PageTooComplexError  E110
         ModelNotFoundError       E200
         DataFileError            E300
         ConfigError              E400
@@ -98,6 +99,12 @@ class NotArticleError(InputError):
     """A page is not HTML or has no main text to code."""
 
     code = "E109"
+
+
+class PageTooComplexError(InputError):
+    """A page has more markup than any news page needs; extracting its text could take minutes."""
+
+    code = "E110"
 
 
 class ModelNotFoundError(FlashpointError):

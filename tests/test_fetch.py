@@ -5,6 +5,7 @@ from __future__ import annotations
 import queue
 import socket
 import threading
+import time
 from datetime import date
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -20,6 +21,7 @@ from flashpoint.errors import (
     PrivateAddressError,
     TooLargeError,
 )
+from flashpoint.sources.feeds import fetch_feed, parse_feed
 from flashpoint.sources.web import (
     FakeTransport,
     Fetcher,
@@ -29,7 +31,6 @@ from flashpoint.sources.web import (
     is_url,
     url_article_id,
 )
-from flashpoint.sources.feeds import fetch_feed, parse_feed
 
 PUBLIC_IP = "93.184.216.34"
 
@@ -435,6 +436,9 @@ def test_fetch_feed_names_the_given_url_when_it_is_not_a_feed():
 # --- the real transport, against a server on this machine ---------------------------------------
 
 BIG_BODY_BYTES = 20_000_000
+# A dripping server sends a header line or a body byte every DRIP_PAUSE s, DRIP_STEPS times.
+DRIP_PAUSE = 0.2
+DRIP_STEPS = 25
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -454,8 +458,27 @@ class _Handler(BaseHTTPRequestHandler):
             self.send_header("Content-Length", str(len(body)))
             self.end_headers()
             self.wfile.write(body)
+        elif self.path.startswith("/drip-"):
+            self._drip(headers=self.path == "/drip-headers")
         else:
             self._send_big()
+
+    def _drip(self, *, headers: bool) -> None:
+        # Each read gets something quickly; the whole takes DRIP_STEPS * DRIP_PAUSE seconds.
+        try:
+            self.wfile.write(b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n")
+            if headers:
+                for i in range(DRIP_STEPS):
+                    self.wfile.write(f"X-Drip-{i}: 1\r\n".encode())
+                    time.sleep(DRIP_PAUSE)
+                self.wfile.write(b"Content-Length: 0\r\n\r\n")
+                return
+            self.wfile.write(f"Content-Length: {DRIP_STEPS}\r\n\r\n".encode())
+            for _ in range(DRIP_STEPS):
+                self.wfile.write(b"x")
+                time.sleep(DRIP_PAUSE)
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # the client gave up, which is what the test wants
 
     def _send_big(self) -> None:
         self.send_response(200)
@@ -503,3 +526,12 @@ def test_url_transport_stops_reading_at_max_bytes_and_returns_redirects(local_se
         fetcher.get(f"{local_server}/big")
     with pytest.raises(PrivateAddressError):
         Fetcher(timeout=10).get(f"{local_server}/small")
+
+
+@pytest.mark.parametrize("path", ["/drip-headers", "/drip-body"])
+def test_a_server_dripping_headers_or_body_cannot_hold_a_fetch_past_its_timeout(local_server, path):
+    fetcher = Fetcher(allow_private=True, timeout=1)
+    started = time.monotonic()
+    with pytest.raises(FetchError, match=r"timed out after 1 s"):
+        fetcher.get(f"{local_server}{path}")
+    assert time.monotonic() - started < 2

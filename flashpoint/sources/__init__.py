@@ -7,10 +7,9 @@ from collections.abc import Iterable, Iterator
 from datetime import date as Date
 from typing import TYPE_CHECKING
 
-from ..errors import InputError
 from ..model import Article, Dropped
 from .feeds import read_url
-from .files import DEFAULT_MAX_CHARS, expand, read_source
+from .files import DEFAULT_MAX_CHARS, read_path
 from .web import Fetcher, is_url
 
 if TYPE_CHECKING:
@@ -23,8 +22,4 @@ def read_sources(names: Iterable[str], *, fetcher: Fetcher, store: Store | None 
         if is_url(name):
             yield from read_url(name, fetcher, store, max_chars)
             continue
-        files = expand(name)
-        if not files:
-            yield Dropped(name, "names no readable file (.txt, .html, .jsonl ...)", InputError.code)
-        for f in files:
-            yield from read_source(f, default_date=default_date, max_chars=max_chars)
+        yield from read_path(name, default_date=default_date, max_chars=max_chars)

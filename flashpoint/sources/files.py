@@ -5,9 +5,12 @@ A reader yields an Article for each article in an input, or a Dropped record say
 
 from __future__ import annotations
 
+import codecs
 import glob
 import json
+import os
 import re
+import stat
 import sys
 from collections.abc import Iterable, Iterator
 from datetime import date as Date
@@ -35,19 +38,34 @@ _GLOB_CHARS = frozenset("*?[")
 DEFAULT_MAX_CHARS = DEFAULTS.max_chars
 
 
+# The fields an article is read from, and what each may hold (None: absent). A date may be a date
+# where the record comes from Parquet; a bool is refused as an id though Python counts it an int.
+_FIELD_KINDS: dict[str, tuple[type, ...]] = {
+    "id": (str, int), "text": (str,), "html": (str,), "title": (str,), "url": (str,), "date": (str, Date),
+}
+_KIND_NAMES = {"id": "a string or an integer", "date": "a YYYY-MM-DD string"}
+
+
 def article_from_dict(obj: dict[str, Any], *, source: str, default_id: str,
                       default_date: Date | None = None, max_chars: int = DEFAULT_MAX_CHARS) -> Article:
     """Build an article from a JSON object; raises InputError naming what is wrong."""
     if not isinstance(obj, dict):
         raise JSONLineError(f"expected a JSON object, got {type(obj).__name__}", source=source)
+    for name, kinds in _FIELD_KINDS.items():
+        value = obj.get(name)
+        if value is None:
+            continue
+        if not isinstance(value, kinds) or isinstance(value, bool):
+            raise JSONLineError(f"field {name!r} must be {_KIND_NAMES.get(name, 'a string')}, got {type(value).__name__}",
+                                source=source)
+        if isinstance(value, str):
+            _check_unicode(value, what=f"field {name!r}", source=source)
     text = obj.get("text")
     if text is None and obj.get("html") is not None:
-        text, html_title = html_to_text(str(obj["html"]), source=source)
+        text, html_title = html_to_text(obj["html"], source=source)
         obj = {**obj, "title": obj.get("title") or html_title}
     if text is None:
         raise JSONLineError("has neither 'text' nor 'html'", source=source)
-    if not isinstance(text, str):
-        raise JSONLineError(f"'text' must be a string, got {type(text).__name__}", source=source)
     check_text(text, source=source, max_chars=max_chars)
     raw_date = obj.get("date")
     return Article(
@@ -58,8 +76,6 @@ def article_from_dict(obj: dict[str, Any], *, source: str, default_id: str,
         url=obj.get("url") or None,
         source=source,
     )
-
-
 
 
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
@@ -91,11 +107,37 @@ def check_text(text: str, *, source: str, max_chars: int) -> None:
         )
     if "\x00" in text:
         raise BinaryInputError("contains NUL bytes; it looks like a binary file, not text", source=source)
+    _check_unicode(text, what="text", source=source)
+
+
+def _check_unicode(value: str, *, what: str, source: str) -> None:
+    """Refuse a string that cannot be stored or sent as UTF-8: one with a lone surrogate, which a
+    JSON "\\ud800" escape or text cut inside a UTF-16 pair leaves."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise EncodingError(f"{what} holds a lone surrogate ({value[exc.start]!r} at character {exc.start}), half of a "
+                            "UTF-16 pair and not valid Unicode; repair or remove it where the text was written",
+                            source=source) from None
+
+
+# UTF-32's marks first: UTF-32-LE's begins with UTF-16-LE's.
+_WIDE_BOMS = ((codecs.BOM_UTF32_LE, "utf-32-le", "UTF-32 LE"), (codecs.BOM_UTF32_BE, "utf-32-be", "UTF-32 BE"),
+              (codecs.BOM_UTF16_LE, "utf-16-le", "UTF-16 LE"), (codecs.BOM_UTF16_BE, "utf-16-be", "UTF-16 BE"))
 
 
 def decode_bytes(data: bytes, *, source: str) -> str:
     if not data.strip():
         raise EmptyInputError("is empty (no text to code)", source=source)
+    # Text saved as UTF-16 or UTF-32 (Windows editors' "Unicode") is full of NUL bytes but says
+    # what it is in its first bytes.
+    for bom, codec, label in _WIDE_BOMS:
+        if data.startswith(bom):
+            try:
+                return data[len(bom):].decode(codec)
+            except UnicodeDecodeError as exc:
+                raise EncodingError(f"starts with a {label} byte order mark but is not valid {label} (byte {exc.start + len(bom)}); "
+                                    "it may be cut short: save it again, as UTF-8", source=source) from None
     if b"\x00" in data[:8192]:
         raise BinaryInputError("contains NUL bytes; it looks like a binary file, not text", source=source)
     try:
@@ -108,17 +150,89 @@ def decode_bytes(data: bytes, *, source: str) -> str:
         ) from None
 
 
-def expand(name: str) -> list[str]:
-    """The files a path, folder or glob names, sorted ("-": standard input)."""
+def expand(name: str) -> list[str | Dropped]:
+    """The files a path, folder or glob names, sorted ("-": standard input), with a Dropped in its
+    place for each entry there that cannot be read as a file (an unreadable folder, a dangling
+    link, a FIFO). Hidden entries and other suffixes in a folder are not inputs: they are passed over."""
     if name == "-":
         return [name]
     path = Path(name)
     if path.is_dir():
-        return sorted(str(p) for p in path.rglob("*")
-                      if p.is_file() and p.suffix.lower() in READABLE and not any(part.startswith(".") for part in p.parts))
+        return sorted(_walk(path), key=_named)
     if not path.exists() and _GLOB_CHARS & set(name):
-        return sorted(p for p in glob.glob(name, recursive=True) if Path(p).is_file())
+        found = (_regular_file(Path(p)) for p in glob.glob(name, recursive=True))
+        return sorted((item for item in found if item is not None), key=_named)
     return [name]
+
+
+def _named(item: str | Dropped) -> str:
+    return item if isinstance(item, str) else item.source
+
+
+def _walk(folder: Path) -> Iterator[str | Dropped]:
+    try:
+        with os.scandir(folder) as listing:
+            entries = list(listing)
+    except OSError as exc:
+        yield Dropped(str(folder), f"cannot be read: {exc.strerror}", InputError.code)
+        return
+    for entry in entries:
+        if entry.name.startswith("."):
+            continue
+        path = folder / entry.name
+        try:
+            # Links to folders are not followed, as rglob never did: a link may lead back up the tree.
+            is_folder = entry.is_dir(follow_symlinks=False)
+        except OSError as exc:
+            yield Dropped(str(path), f"cannot be read: {exc.strerror}", InputError.code)
+            continue
+        if is_folder:
+            yield from _walk(path)
+        elif path.suffix.lower() in READABLE:
+            item = _regular_file(path)
+            if item is not None:
+                yield item
+
+
+_NOT_REGULAR = {stat.S_IFIFO: "a FIFO", stat.S_IFSOCK: "a socket", stat.S_IFCHR: "a character device",
+                stat.S_IFBLK: "a block device"}
+
+
+def _regular_file(path: Path) -> str | Dropped | None:
+    """`path` when it is a regular file (or a link to one), else why it cannot be read; None for a
+    folder or a link to one, and for what is gone since its folder was listed.
+
+    Only its status is read: opening a FIFO would wait for a writer that may never come."""
+    try:
+        mode = path.stat().st_mode
+    except FileNotFoundError:
+        try:
+            target = os.readlink(path)
+        except OSError:
+            return None
+        return Dropped(str(path), f"is a dangling symbolic link: {target} does not exist; fix or remove the link", InputError.code)
+    except OSError as exc:
+        return Dropped(str(path), f"cannot be read: {exc.strerror}", InputError.code)
+    if stat.S_ISREG(mode):
+        return str(path)
+    if stat.S_ISDIR(mode):
+        return None
+    kind = _NOT_REGULAR.get(stat.S_IFMT(mode), "a special file")
+    return Dropped(str(path), f"is {kind}, not a regular file; copy what it holds into a file to read it", InputError.code)
+
+
+def read_path(name: str, *, default_date: Date | None = None,
+              max_chars: int = DEFAULT_MAX_CHARS) -> Iterator[Article | Dropped]:
+    """Yield an Article for each article in the files a path, folder or glob names, or a Dropped
+    record saying why not; one for the name itself when it names no file to read."""
+    found = expand(name)
+    if not found:
+        yield Dropped(name, "names no readable file (.txt, .html, .jsonl ...)", InputError.code)
+    for item in found:
+        if isinstance(item, Dropped):
+            yield item
+        else:
+            yield from read_source(item, default_date=default_date, max_chars=max_chars)
 
 
 def read_source(name: str, *, default_date: Date | None = None,

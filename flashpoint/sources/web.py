@@ -14,6 +14,7 @@ import ipaddress
 import logging
 import re
 import socket
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -75,38 +76,126 @@ class UrlTransport:
         # data: URLs, and would follow redirects and raise on error statuses, where the Fetcher
         # must see every redirect to check where it points.
         self._opener = urllib.request.OpenerDirector()
-        for handler in (urllib.request.ProxyHandler(), urllib.request.HTTPHandler(), urllib.request.HTTPSHandler(),
+        for handler in (urllib.request.ProxyHandler(), _WatchedHTTPHandler(), _WatchedHTTPSHandler(),
                         urllib.request.UnknownHandler()):
             self._opener.add_handler(handler)
 
     def get(self, url: str, *, timeout: float, max_bytes: int) -> Response:
-        request = urllib.request.Request(url, headers={
+        headers = {
             "User-Agent": self.user_agent,
             "Accept": "text/html,application/xhtml+xml,application/rss+xml,application/atom+xml,application/xml;q=0.9,*/*;q=0.8",
             # A compressed body would dodge the byte limit and need decoding we do not do.
             "Accept-Encoding": "identity",
-        })
-        # urllib's timeout bounds each socket operation; the deadline bounds the whole download,
-        # so a server dripping a byte a second cannot hold a run forever.
-        deadline = time.monotonic() + timeout
-        with self._opener.open(request, timeout=timeout) as raw:
-            body = _read_capped(raw, max_bytes, deadline, timeout)
-            headers = {name.lower(): value for name, value in raw.headers.items()}
-            return Response(url=url, status=raw.status, headers=headers, body=body)
+        }
+        watchdog = _Watchdog(timeout)
+        try:
+            with self._opener.open(_WatchedRequest(url, watchdog, headers=headers), timeout=timeout) as raw:
+                body = _read_capped(raw, max_bytes)
+                response = Response(url=url, status=raw.status, headers={name.lower(): value for name, value in raw.headers.items()},
+                                    body=body)
+        except (OSError, http.client.HTTPException):
+            if not watchdog.expired:
+                raise
+        finally:
+            watchdog.close()
+        if watchdog.expired:
+            # Whatever the cut connection raised, or the short body it left, is not the server's answer.
+            raise TimeoutError(f"download took longer than {timeout:g} s")
+        return response
 
 
-def _read_capped(stream: Any, max_bytes: int, deadline: float, timeout: float) -> bytes:
+def _read_capped(stream: Any, max_bytes: int) -> bytes:
     chunks: list[bytes] = []
     total = 0
     while total <= max_bytes:
-        if time.monotonic() > deadline:
-            raise TimeoutError(f"download took longer than {timeout:g} s")
         chunk = stream.read(min(_CHUNK, max_bytes + 1 - total))
         if not chunk:
             break
         chunks.append(chunk)
         total += len(chunk)
     return b"".join(chunks)
+
+
+class _Watchdog:
+    """Shuts a request's connection down when its time is up.
+
+    A socket timeout bounds each read, not the request: a server sending its headers or body a
+    byte at a time would hold a run for as long as it liked."""
+
+    def __init__(self, seconds: float) -> None:
+        self._deadline = time.monotonic() + seconds
+        self._lock = threading.Lock()
+        self._sockets: list[socket.socket] = []
+        # Once closed, a timer firing late must not count the request as cut.
+        self._closed = False
+        self.expired = False
+        self._timer = threading.Timer(seconds, self._expire)
+        self._timer.daemon = True
+        self._timer.start()
+
+    def connect(self, address: tuple[str, int], timeout: object = None,
+                source_address: tuple[str, int] | None = None) -> socket.socket:
+        """http.client's socket.create_connection, watched; no socket operation may wait past the deadline."""
+        remaining = self._deadline - time.monotonic()
+        if remaining <= 0:
+            raise TimeoutError("no time left to connect")
+        sock = socket.create_connection(address, remaining, source_address)
+        # A second descriptor of the same socket: shutting it down ends reads on the first, whoever
+        # holds it by then (TLS takes it over), and being ours it is never closed and reused under us.
+        watched = sock.dup()
+        with self._lock:
+            self._sockets.append(watched)
+            if self.expired:
+                _shut(watched)
+        return sock
+
+    def _expire(self) -> None:
+        with self._lock:
+            if self._closed:
+                return
+            self.expired = True
+            for sock in self._sockets:
+                _shut(sock)
+
+    def close(self) -> None:
+        self._timer.cancel()
+        with self._lock:
+            self._closed = True
+            for sock in self._sockets:
+                sock.close()
+
+
+def _shut(sock: socket.socket) -> None:
+    try:
+        sock.shutdown(socket.SHUT_RDWR)
+    except OSError:
+        pass  # the other end closed it already: nothing left to stop
+
+
+class _WatchedRequest(urllib.request.Request):
+    def __init__(self, url: str, watchdog: _Watchdog, **kw: Any) -> None:
+        super().__init__(url, **kw)
+        self.watchdog = watchdog
+
+
+class _Watched:
+    """Mixed into urllib's handlers: each connection they make is watched by its request's watchdog."""
+
+    def do_open(self, http_class: Any, req: Any, **http_conn_args: Any) -> Any:
+        def watched_connection(*args: Any, **kw: Any) -> http.client.HTTPConnection:
+            connection = http_class(*args, **kw)
+            connection._create_connection = req.watchdog.connect
+            return connection
+
+        return super().do_open(watched_connection, req, **http_conn_args)  # type: ignore[misc]
+
+
+class _WatchedHTTPHandler(_Watched, urllib.request.HTTPHandler):
+    pass
+
+
+class _WatchedHTTPSHandler(_Watched, urllib.request.HTTPSHandler):
+    pass
 
 
 class FakeTransport:
@@ -383,9 +472,9 @@ def _declared_charset(response: Response) -> tuple[str, str]:
     match = re.search(r"charset\s*=\s*[\"']?([^\"';\s]+)", response.headers.get("content-type", ""), re.IGNORECASE)
     if match:
         return match.group(1), "Content-Type header"
-    match = _META_CHARSET.search(response.body[:4096])
-    if match:
-        return match.group(1).decode("ascii"), "<meta> tag"
+    meta = _META_CHARSET.search(response.body[:4096])
+    if meta:
+        return meta.group(1).decode("ascii"), "<meta> tag"
     return "utf-8", "default"
 
 
