@@ -293,23 +293,13 @@ def eval_gva(data: Path, pipeline: Pipeline, limit: int | None = None) -> dict[s
             if ll and got["lat"] is not None:
                 hits["place_40km"] += haversine_km(ll[0], ll[1], got["lat"], got["lon"]) <= 40
             stored = store.add(art)
-            event = _main_stored_event(store, stored.duplicate_of if stored.status == "duplicate" else stored.article_id)
+            article_id = stored.duplicate_of if stored.status == "duplicate" else stored.article_id
+            event = store.main_event(article_id, "ASSAULT") if article_id else None
             if event is not None:
                 main_event[d["doc_id"]] = (str(d["incident_id"]), event)
     return {"n": n, **{f"{k}_match": v / n for k, v in hits.items()}, **_merge_rates(main_event),
             "target": {"date_match": 0.85, "killed_match": 0.85, "injured_match": 0.85, "place_40km_match": 0.80,
                        "incidents_merged": 0.85}}
-
-
-def _main_stored_event(store, article_id: str | None) -> str | None:
-    """The stored event most of an article's ASSAULT mentions went to."""
-    if article_id is None:
-        return None
-    rows = store.conn.execute(
-        "SELECT m.event_id, COUNT(*) AS n, MIN(m.start) AS first FROM mentions m JOIN events e ON e.id = m.event_id"
-        " WHERE m.article_id = ? AND e.type = 'ASSAULT' GROUP BY m.event_id ORDER BY n DESC, first LIMIT 1",
-        (article_id,)).fetchone()
-    return rows[0] if rows else None
 
 
 def _merge_rates(main_event: dict[str, tuple[str, str]]) -> dict[str, Any]:

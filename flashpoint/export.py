@@ -13,55 +13,69 @@ from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Any, TextIO
 
 from .api import ACLED_COLUMNS, to_acled_row, to_dataframe
-from .model import Event
 
 if TYPE_CHECKING:
+    from datetime import date as Date
+
     import pandas as pd
+
+    from .store import MentionRow, StoredEvent
 
 EVENT_COLUMNS = ["mentions", "sources", "first_seen", "last_seen"]
 MENTION_COLUMNS = ["event_id", "url", "title", "published"]
 
 
-def acled_row(rec: dict[str, Any]) -> dict[str, Any]:
-    row = to_acled_row(Event.from_plover(rec))
-    row["event_id_cnty"] = rec["id"]
-    row["source"] = f"{rec['sources']} source(s), {rec['mentions']} mention(s)"
-    return {**row, **{k: rec[k] for k in EVENT_COLUMNS}}
+def _iso(day: Date | None) -> str | None:
+    return day.isoformat() if day else None
 
 
-def geojson_feature(rec: dict[str, Any]) -> dict[str, Any] | None:
-    loc = rec.get("event_loc") or {}
-    if loc.get("lat") is None or loc.get("lon") is None:
+def _event_columns(rec: StoredEvent) -> dict[str, Any]:
+    return {"mentions": rec.mentions, "sources": rec.sources, "first_seen": _iso(rec.first_seen),
+            "last_seen": _iso(rec.last_seen)}
+
+
+def acled_row(rec: StoredEvent) -> dict[str, Any]:
+    row = to_acled_row(rec.to_event())
+    # The Event would have a mention's id (made from a trigger offset events do not keep).
+    row["event_id_cnty"] = rec.id
+    row["source"] = f"{rec.sources} source(s), {rec.mentions} mention(s)"
+    return {**row, **_event_columns(rec)}
+
+
+def geojson_feature(rec: StoredEvent) -> dict[str, Any] | None:
+    loc = rec.event_loc
+    if loc is None or loc.lat is None or loc.lon is None:
         return None
-    size = rec.get("size") or {}
+    size = rec.size
     props = {
-        "id": rec["id"], "date": rec.get("date"), "event": rec["event"][0], "mode": ";".join(rec.get("mode") or []),
-        "quad_code": rec.get("quad_code"), "event_scale": rec.get("event_scale"),
-        "actor": ";".join(a["code"] or a["text"] for a in rec.get("actor") or []),
-        "recipient": ";".join(a["code"] or a["text"] for a in rec.get("recipient") or []),
-        "place": loc.get("resolved_place") or loc.get("extracted_place"), "country_code": loc.get("country_code"),
-        "resolution": loc.get("resolution"), **{k: size.get(k) for k in ("dead", "injured", "arrested", "troops")},
-        "confidence": rec.get("confidence"), "evidence": (rec.get("evidence") or {}).get("text"),
-        **{k: rec.get(k) for k in EVENT_COLUMNS},
+        "id": rec.id, "date": _iso(rec.date), "event": rec.event[0], "mode": ";".join(rec.mode),
+        "quad_code": rec.quad_code, "event_scale": rec.event_scale,
+        "actor": ";".join(a.code or a.text for a in rec.actor),
+        "recipient": ";".join(a.code or a.text for a in rec.recipient),
+        "place": loc.resolved_place or loc.extracted_place, "country_code": loc.country_code,
+        "resolution": loc.resolution, "dead": size.dead, "injured": size.injured, "arrested": size.arrested,
+        "troops": size.troops, "confidence": rec.confidence, "evidence": rec.evidence.text, **_event_columns(rec),
     }
-    return {"type": "Feature", "geometry": {"type": "Point", "coordinates": [loc["lon"], loc["lat"]]},
+    return {"type": "Feature", "geometry": {"type": "Point", "coordinates": [loc.lon, loc.lat]},
             "properties": props}
 
 
-def event_frame(recs: list[dict[str, Any]]) -> pd.DataFrame:
+def event_frame(recs: list[StoredEvent]) -> pd.DataFrame:
     """Stored events as flat columns (flashpoint.to_dataframe's, with the event's id and counts)."""
-    df = to_dataframe(Event.from_plover(r) for r in recs)
-    df["id"] = [r["id"] for r in recs]
+    df = to_dataframe(r.to_event() for r in recs)
+    df["id"] = [r.id for r in recs]
+    columns = [_event_columns(r) for r in recs]
     for k in EVENT_COLUMNS:
-        df[k] = [r[k] for r in recs]
+        df[k] = [c[k] for c in columns]
     return df
 
 
-def mention_frame(recs: list[dict[str, Any]]) -> pd.DataFrame:
+def mention_frame(recs: list[MentionRow]) -> pd.DataFrame:
     """Stored mention records (Store.mentions) as flat columns, each with its event's id and its article."""
-    df = to_dataframe(Event.from_plover(r) for r in recs)
+    df = to_dataframe(r.to_event() for r in recs)
+    columns = [{"event_id": r.event_id, "url": r.url, "title": r.title, "published": _iso(r.published)} for r in recs]
     for k in MENTION_COLUMNS:
-        df[k] = [r[k] for r in recs]
+        df[k] = [c[k] for c in columns]
     return df
 
 
@@ -75,7 +89,7 @@ def sink(path: str | None, out: TextIO, newline: str | None = None) -> Iterator[
         yield fh
 
 
-def write_export(events: Iterable[dict[str, Any]], fmt: str, path: str | None, out: TextIO) -> tuple[int, int]:
+def write_export(events: Iterable[StoredEvent], fmt: str, path: str | None, out: TextIO) -> tuple[int, int]:
     """Write events; returns (written, left out for want of coordinates)."""
     if fmt == "parquet":
         recs = list(events)
@@ -103,6 +117,6 @@ def write_export(events: Iterable[dict[str, Any]], fmt: str, path: str | None, o
             return len(features), skipped
         n = 0
         for rec in events:
-            fh.write(json.dumps(rec, ensure_ascii=False) + "\n")
+            fh.write(json.dumps(rec.to_dict(), ensure_ascii=False) + "\n")
             n += 1
         return n, 0

@@ -17,45 +17,28 @@ from typing import Any
 
 from .errors import ConfigError
 from .settings import DEFAULTS
-from .store import Store, date_range
+from .store import Store
+from .store.queries import UNITS
 
-UNITS = {
-    "country": ("country", "country IS NOT NULL"),
-    "admin1": ("country || '/' || admin1", "country IS NOT NULL AND admin1 IS NOT NULL"),
-    "dyad": ("actor_code || '>' || recipient_code",
-             "length(actor_code) = 3 AND length(recipient_code) = 3 AND actor_code GLOB '[A-Z][A-Z][A-Z]'"
-             " AND recipient_code GLOB '[A-Z][A-Z][A-Z]'"),
-}
 CONFLICT_QUADS = (3, 4)
 # A week with fewer conflict events than this never alarms, however it compares.
 FLOOR = DEFAULTS.monitor_floor
 
 
-def _unit(kind: str) -> tuple[str, str]:
+def _check_unit(kind: str) -> None:
     if kind not in UNITS:
         raise ConfigError(f"unknown unit {kind!r}; use one of {', '.join(UNITS)}", source="--by")
-    return UNITS[kind]
 
 
 def latest_date(store: Store) -> Date | None:
-    row = store.conn.execute("SELECT MAX(date) FROM events").fetchone()
-    return Date.fromisoformat(row[0]) if row and row[0] else None
+    return store.latest_event_date()
 
 
 def daily_series(store: Store, kind: str = "country", *, since: Date | None = None,
                  until: Date | None = None, unit: str | None = None) -> list[dict[str, Any]]:
     """One row per day, unit, PLOVER type and quad: events, summed event_scale, dead, injured."""
-    expr, valid = _unit(kind)
-    where, params = date_range(since, until)
-    where += [valid, "date IS NOT NULL"]
-    if unit:
-        where.append(f"{expr} = ?")
-        params.append(unit)
-    rows = store.conn.execute(
-        f"SELECT date, {expr} AS unit, type, quad, COUNT(*) AS events, ROUND(SUM(COALESCE(scale, 0)), 3) AS scale,"
-        f" SUM(COALESCE(dead, 0)) AS dead, SUM(COALESCE(injured, 0)) AS injured FROM events"
-        f" WHERE {' AND '.join(where)} GROUP BY date, unit, type, quad ORDER BY date, unit, type", params)
-    return [dict(r) for r in rows]
+    _check_unit(kind)
+    return store.daily_counts(kind, since=since, until=until, unit=unit)
 
 
 @dataclass(slots=True)
@@ -96,29 +79,17 @@ WINDOW_DAYS = DEFAULTS.monitor_window_days
 def escalation(store: Store, kind: str = "country", *, as_of: Date | None = None) -> list[Escalation]:
     """The index for every unit with conflict events in the 53 weeks up to `as_of` (default: the
     latest event's date), most escalating first."""
-    _unit(kind)  # an unknown unit is an error even in an empty store
-    as_of = as_of or latest_date(store)
+    _check_unit(kind)  # an unknown unit is an error even in an empty store
+    as_of = as_of or store.latest_event_date()
     if as_of is None:
         return []
-    return escalation_rows(conflict_counts(store, kind, since=as_of - timedelta(days=WINDOW_DAYS - 1), until=as_of),
+    return escalation_rows(store.conflict_counts(kind, since=as_of - timedelta(days=WINDOW_DAYS - 1), until=as_of),
                            kind, as_of)
 
 
-def conflict_counts(store: Store, kind: str, *, since: Date, until: Date) -> list[tuple[str, Date, int, int, int, int]]:
-    """Conflict events (quads 3 and 4) from `since` to `until`, as (unit, date, quad, events, dead,
-    injured) per unit, day and quad: what `escalation_rows` needs for any day up to `until`."""
-    expr, valid = _unit(kind)
-    rows = store.conn.execute(
-        f"SELECT {expr} AS unit, date, quad, COUNT(*) AS n, SUM(COALESCE(dead, 0)) AS dead,"
-        f" SUM(COALESCE(injured, 0)) AS injured FROM events"
-        f" WHERE {valid} AND quad IN (3, 4) AND date BETWEEN ? AND ? GROUP BY unit, date, quad",
-        (since.isoformat(), until.isoformat()))
-    return [(r["unit"], Date.fromisoformat(r["date"]), r["quad"], r["n"], r["dead"], r["injured"]) for r in rows]
-
-
 def escalation_rows(counts: Iterable[tuple[str, Date, int, int, int, int]], kind: str, as_of: Date) -> list[Escalation]:
-    """The index as of `as_of` from `conflict_counts` rows (those outside its 53 weeks are passed
-    over), most escalating first."""
+    """The index as of `as_of` from Store.conflict_counts rows (those outside its 53 weeks are
+    passed over, so one read serves every day up to its end), most escalating first."""
     weeks: dict[str, list[int]] = defaultdict(lambda: [0] * 53)
     material: dict[str, list[int]] = defaultdict(lambda: [0] * 53)
     casualties: dict[str, list[int]] = defaultdict(lambda: [0, 0])
@@ -154,14 +125,14 @@ def alerts(store: Store, *, since: Date | None = None, until: Date | None = None
     event), oldest first: a country or dyad turning to "large increase", a first-ever event type
     from one country into another, and an actor seen for the first time. Nothing when `until` is
     not given and no event is dated."""
-    until = until or latest_date(store)
+    until = until or store.latest_event_date()
     if until is None:
         return
     since = since or until - timedelta(days=6)
     found: list[dict[str, Any]] = []
     for kind in ("country", "dyad"):
         # One read of the counts for the whole window; each day's index is computed from them.
-        counts = conflict_counts(store, kind, since=since - timedelta(days=WINDOW_DAYS), until=until)
+        counts = store.conflict_counts(kind, since=since - timedelta(days=WINDOW_DAYS), until=until)
         before = set(_large_increases(counts, kind, since - timedelta(days=1)))
         day = since
         while day <= until:
@@ -171,24 +142,11 @@ def alerts(store: Store, *, since: Date | None = None, until: Date | None = None
                               "index": now[unit].to_dict()})
             before = set(now)
             day += timedelta(days=1)
-    # Each first-ever (type, actor country, recipient country) in the window, with its first event:
-    # the earliest, and of that day's the lowest id.
-    rows = store.conn.execute(
-        "SELECT type, actor_code, recipient_code, date AS first, id FROM (SELECT type, actor_code, recipient_code,"
-        " date, id, ROW_NUMBER() OVER (PARTITION BY type, actor_code, recipient_code ORDER BY date, id) AS rn"
-        " FROM events WHERE length(actor_code) = 3 AND length(recipient_code) = 3 AND actor_code != recipient_code"
-        " AND date IS NOT NULL) WHERE rn = 1 AND date BETWEEN ? AND ? ORDER BY type, actor_code, recipient_code",
-        (since.isoformat(), until.isoformat()))
-    for r in rows:
-        found.append({"alert": "first_event", "date": r["first"], "type": r["type"], "actor": r["actor_code"],
-                      "recipient": r["recipient_code"], "event_id": r["id"]})
-    rows = store.conn.execute(
-        "SELECT COALESCE(a.name, a.code || ' ' || a.sector) AS actor, MIN(e.date) AS first FROM actors a"
-        " JOIN events e ON e.id = a.event_id WHERE e.date IS NOT NULL AND (a.name IS NOT NULL OR"
-        " (a.code IS NOT NULL AND a.sector IS NOT NULL)) GROUP BY actor HAVING first BETWEEN ? AND ?",
-        (since.isoformat(), until.isoformat()))
-    for r in rows:
-        found.append({"alert": "new_actor", "date": r["first"], "actor": r["actor"]})
+    for type_, actor, recipient, first, event_id in store.first_dyad_events(since=since, until=until):
+        found.append({"alert": "first_event", "date": first.isoformat(), "type": type_, "actor": actor,
+                      "recipient": recipient, "event_id": event_id})
+    for actor, first in store.first_actor_dates(since=since, until=until):
+        found.append({"alert": "new_actor", "date": first.isoformat(), "actor": actor})
     yield from sorted(found, key=lambda a: (a["date"], a["alert"], str(a.get("unit") or a.get("actor"))))
 
 

@@ -69,23 +69,23 @@ def test_wire_copy_with_a_new_headline_is_linked_to_its_original(store, pipeline
 def test_two_reports_of_one_strike_are_one_event_with_two_mentions(store, pipeline):
     store.add(coded(pipeline, STRIKE_A, id="a", url="https://a.example/1"))
     store.add(coded(pipeline, STRIKE_B, id="b", url="https://b.example/2"))
-    (ev,) = [e for e in store.events() if e["event"][0] == "ASSAULT"]
-    assert ev["mentions"] >= 2 and ev["sources"] == 2
-    assert ev["size"]["dead"] == 3 and ev["event_loc"]["resolved_place"] == "Kharkiv"
-    assert ev["first_seen"] == ev["last_seen"] == "2024-11-20"
+    (ev,) = [e for e in store.events() if e.event[0] == "ASSAULT"]
+    assert ev.mentions >= 2 and ev.sources == 2
+    assert ev.size.dead == 3 and ev.event_loc.resolved_place == "Kharkiv"
+    assert ev.first_seen == ev.last_seen == date(2024, 11, 20)
 
 
 def test_same_kind_in_another_city_is_another_event(store, pipeline):
     store.add(coded(pipeline, STRIKE_A, id="a"))
     store.add(coded(pipeline, OTHER_CITY, id="b"))
-    places = sorted(e["event_loc"]["resolved_place"] for e in store.events() if e["event"][0] == "ASSAULT")
+    places = sorted(e.event_loc.resolved_place for e in store.events() if e.event[0] == "ASSAULT")
     assert places == ["Kharkiv", "Odesa"]
 
 
 def test_same_place_a_week_apart_is_another_event(store, pipeline):
     store.add(coded(pipeline, STRIKE_A, id="a", day="2024-11-20"))
     store.add(coded(pipeline, STRIKE_A.replace("KHARKIV, Nov 20 - ", ""), id="b", day="2024-11-27"))
-    assert len([e for e in store.events() if e["event"][0] == "ASSAULT"]) == 2
+    assert len([e for e in store.events() if e.event[0] == "ASSAULT"]) == 2
 
 
 def test_failed_write_stores_nothing_of_the_article(store, pipeline, monkeypatch):
@@ -150,7 +150,7 @@ def test_two_strikes_in_one_article_stay_two_events(store, pipeline):
     text = ("Ukraine struck a command post in the village of Maryno, in Russia's Kursk region, on Wednesday. "
             "A day earlier it hit a weapons depot in Bryansk with American missiles, killing two soldiers.")
     store.add(coded(pipeline, text, id="k", day="2024-11-21"))
-    places = sorted(e["event_loc"]["resolved_place"] for e in store.events() if e["event"][0] == "ASSAULT")
+    places = sorted(e.event_loc.resolved_place for e in store.events() if e.event[0] == "ASSAULT")
     assert len(places) == 2 and "Bryansk" in places
 
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 from .articles import ArticleWriter, Stored, text_hash
 from .db import SCHEMA_VERSION, coder_version
 from .queries import EventQuery, Queries, date_range
+from .records import ArticleSummary, EventDetail, MentionRow, PloverRecord, Report, StoredArticle, StoredEvent
 from .runs import Runs
 
 
@@ -25,4 +26,5 @@ class Store(Runs, ArticleWriter, Queries):
     """The SQLite event store. Open with Store.open(path); use as a context manager."""
 
 
-__all__ = ["SCHEMA_VERSION", "EventQuery", "Store", "Stored", "coder_version", "date_range", "text_hash"]
+__all__ = ["SCHEMA_VERSION", "ArticleSummary", "EventDetail", "EventQuery", "MentionRow", "PloverRecord", "Report", "Store",
+           "Stored", "StoredArticle", "StoredEvent", "coder_version", "date_range", "text_hash"]
