@@ -50,7 +50,7 @@ def ingest(items: Iterable[Article | Dropped], store: Store, pipeline: Pipeline,
     """Code and store articles in batches; each article is committed on its own."""
     report = IngestReport()
     for batch in batched(_to_code(items, store, report, english_only), BATCH):
-        for article in pipeline.run_batch(batch):
+        for article in pipeline.run(batch):
             store_article(article, store, report, "failed" if article.error is not None else "coded")
         if progress is not None:
             progress(report)
@@ -97,10 +97,10 @@ def recode(store: Store, pipeline: Pipeline, *, progress: Callable[[int], None] 
     if not store.start_recode():
         return report
     for batch in batched(store.articles_to_recode(), BATCH):
-        for article in pipeline.run_batch(batch):
+        for article in pipeline.run(batch):
             if article.error is not None:
                 report.failed.append((article.id, article.error))
-            mentions, new_events = store.recode(article)
+            mentions, new_events = store.recode(article, status="failed" if article.error is not None else "coded")
             report.read += 1
             report.mentions += mentions
             report.new_events += new_events

@@ -5,19 +5,26 @@ from __future__ import annotations
 import io
 import json
 import os
+import re
 import signal
 import sqlite3
 import subprocess
 import sys
 import time
+from datetime import date
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
-from flashpoint.cli import main
+from flashpoint.cli import EXIT_CODES, main
+from flashpoint.coding.pipeline import Pipeline
+from flashpoint.coding.registry import STAGES, Stage
+from flashpoint.coding.stages import DEFAULT_STAGES
+from flashpoint.errors import StoreError
+from flashpoint.ingest import ingest, parse_every, read_sources, recode, watch
+from flashpoint.model import Article
 from flashpoint.sources.web import FakeTransport, Fetcher, Response
-from flashpoint.ingest import ingest, parse_every, read_sources, watch
 from flashpoint.store import Store
 
 CITIES = ["Kharkiv", "Odesa", "Dnipro", "Sumy", "Kherson", "Zaporizhzhia", "Mykolaiv", "Poltava", "Chernihiv", "Lviv"]
@@ -167,25 +174,78 @@ def test_every_accepts_durations():
         parse_every("soon")
 
 
-def test_full_disk_stops_cleanly_and_keeps_what_was_stored(folder, tmp_path, monkeypatch):
+def test_full_disk_stops_cleanly_and_keeps_what_was_stored(folder, tmp_path):
     db = tmp_path / "s.db"
-    real = Store._refresh
-    calls = {"n": 0}
-
-    def filling(self, event_id):
-        calls["n"] += 1
-        if calls["n"] > 5:
-            raise sqlite3.OperationalError("database or disk is full")
-        return real(self, event_id)
-
-    monkeypatch.setattr(Store, "_refresh", filling)
+    Store.open(db).close()
+    # Every connection to the file fails, as a full disk does, on the sixth event it would write.
+    with sqlite3.connect(db) as conn:
+        conn.execute("CREATE TRIGGER full_disk BEFORE INSERT ON events WHEN (SELECT COUNT(*) FROM events) >= 5"
+                     " BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END")
     code, _, err = run("ingest", str(folder), "--db", str(db), "--date", "2024-11-20")
-    assert code == 2 and "disk is full" in err and "nothing of this article was stored" in err
-    monkeypatch.undo()
+    assert code == EXIT_CODES[StoreError] and "disk is full" in err and "nothing of this article was stored" in err
     kept = snapshot(db)
-    assert kept["articles"] and all(m[2] in {a[0] for a in kept["articles"]} for m in kept["mentions"])
-    code, _, _ = run("ingest", str(folder), "--db", str(db), "--date", "2024-11-20")
-    assert code == 0
+    assert 0 < len(kept["articles"]) < 9 and len(kept["events"]) <= 5
+    assert {m[2] for m in kept["mentions"]} == {a[0] for a in kept["articles"] if a[2] == "coded"}
+    with sqlite3.connect(db) as conn:
+        conn.execute("DROP TRIGGER full_disk")
+    code, _, err = run("ingest", str(folder), "--db", str(db), "--date", "2024-11-20")
+    assert code == 0 and f"{9 - len(kept['articles'])} new, {len(kept['articles'])} duplicate(s)" in err
+
+
+def test_two_ingests_of_one_folder_at_once_store_each_article_once(tmp_path):
+    # One batch of stories: the process that starts storing second skips what the first has
+    # stored, catches up with it, and the two then store the same article at the same moment.
+    src = tmp_path / "stories"
+    src.mkdir()
+    for i in range(32):
+        (src / f"s{i:02}.txt").write_text(story(i), encoding="utf-8")
+    db = tmp_path / "s.db"
+    cmd = [sys.executable, "-m", "flashpoint.cli", "ingest", str(src), "--date", "2024-11-20", "--db", str(db)]
+    procs = [subprocess.Popen(cmd, stderr=subprocess.PIPE, text=True) for _ in range(2)]
+    done = [(p.communicate(timeout=600)[1], p.returncode) for p in procs]
+    assert [code for _, code in done] == [0, 0], done
+    assert sorted(a[0] for a in snapshot(db)["articles"]) == [f"s{i:02}.txt" for i in range(32)]
+    # Each article was stored by one of them and counted a duplicate by the other.
+    counts = [re.search(r"32 read, (\d+) new, (\d+) duplicate", err).groups() for err, _ in done]
+    assert sum(int(new) for new, _ in counts) == 32 and all(int(new) + int(dup) == 32 for new, dup in counts)
+
+
+def boom_on(pipeline, monkeypatch, word: str) -> Pipeline:
+    """The coder with one more stage, which fails on every article whose text has `word`."""
+    def boom(articles, res):
+        if any(word in a.text for a in articles):
+            raise RuntimeError("kaboom")
+
+    monkeypatch.setitem(STAGES, "boom", Stage("boom", boom, ("text",), ()))
+    return Pipeline(stages=[*DEFAULT_STAGES, "boom"], resources=pipeline.resources)
+
+
+def three_stories() -> list[Article]:
+    return [Article(id=f"s{i}", text=story(i) + (" Bang." if i == 1 else ""), date=date(2024, 11, 20)) for i in range(3)]
+
+
+def test_an_article_a_stage_fails_on_is_stored_as_failed_and_the_rest_of_its_batch_coded(tmp_path, pipeline,
+                                                                                          monkeypatch):
+    with Store.open(tmp_path / "s.db") as store:
+        report = ingest(three_stories(), store, boom_on(pipeline, monkeypatch, "Bang"))
+        statuses = dict(store.conn.execute("SELECT id, status FROM articles"))
+        reported = {r[0] for r in store.conn.execute("SELECT DISTINCT article_id FROM mentions")}
+    assert statuses == {"s0": "coded", "s1": "failed", "s2": "coded"} and reported == {"s0", "s2"}
+    assert report.new == 2 and [source for source, _ in report.failed] == ["s1"]
+    assert "boom" in report.failed[0][1] and "kaboom" in report.failed[0][1]
+
+
+def test_recode_keeps_an_article_the_new_coder_fails_on_as_failed_and_codes_the_rest(tmp_path, pipeline,
+                                                                                     monkeypatch):
+    with Store.open(tmp_path / "s.db") as store:
+        ingest(three_stories(), store, pipeline)
+        store.conn.execute("UPDATE events SET coder_version = 'old'")
+        store.conn.execute("UPDATE articles SET coder_version = 'old'")
+        report = recode(store, boom_on(pipeline, monkeypatch, "Bang"))
+        rows = {r[0]: tuple(r)[1:] for r in store.conn.execute("SELECT id, status, error FROM articles")}
+        reported = {r[0] for r in store.conn.execute("SELECT DISTINCT article_id FROM mentions")}
+    assert rows["s0"] == rows["s2"] == ("coded", None) and rows["s1"][0] == "failed" and "kaboom" in rows["s1"][1]
+    assert reported == {"s0", "s2"} and report.read == 3 and [source for source, _ in report.failed] == ["s1"]
 
 
 def test_kill_during_ingest_then_rerun_gives_the_clean_store(tmp_path):
@@ -263,7 +323,7 @@ def test_export_acled_csv_parquet_and_geojson(filled, tmp_path):
 
 def test_export_of_a_missing_store_says_how_to_make_one(tmp_path):
     code, _, err = run("export", "--db", str(tmp_path / "none.db"))
-    assert code == 2 and "flashpoint ingest" in err
+    assert code == EXIT_CODES[StoreError] and "flashpoint ingest" in err
 
 
 def test_recode_rebuilds_without_duplicating(filled, tmp_path):

@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 from datetime import date
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from flashpoint.model import Article
 from flashpoint.errors import StoreError
+from flashpoint.model import Article
 from flashpoint.store import Store
+from tests.handmade import BRYANSK, KHARKIV, ODESA, article, event
 
 STRIKE_A = ("KHARKIV, Nov 20 - Russian forces shelled Kharkiv on Tuesday, killing three civilians, "
             "regional governor Oleh Syniehubov said.")
@@ -88,19 +88,30 @@ def test_same_place_a_week_apart_is_another_event(store, pipeline):
     assert len([e for e in store.events() if e.event[0] == "ASSAULT"]) == 2
 
 
-def test_failed_write_stores_nothing_of_the_article(store, pipeline, monkeypatch):
-    store.add(coded(pipeline, STRIKE_A, id="a"))
-    before = store.counts()
+def fail_writes(store, *, after_events: int) -> None:
+    """Make the store's connection fail as a full disk does when it inserts an event beyond the first ones."""
+    store.conn.execute(f"CREATE TEMP TRIGGER full_disk BEFORE INSERT ON events WHEN (SELECT COUNT(*) FROM events)"
+                       f" >= {after_events} BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END")
 
-    def full(*args, **kwargs):
-        raise sqlite3.OperationalError("database or disk is full")
 
-    monkeypatch.setattr(store, "_refresh", full)
+def every_table(store) -> dict[str, int]:
+    names = [r[0] for r in store.conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
+    return {n: store.conn.execute(f"SELECT COUNT(*) FROM {n}").fetchone()[0] for n in names}
+
+
+def test_failed_write_stores_nothing_of_the_article(store):
+    store.add(article("a", "Shelling hit Kharkiv.", event("a", place=KHARKIV)))
+    before = every_table(store)
+    # The second article's second event fails, after its first event and mention were written.
+    two_strikes = article("b", "Shelling hit Odesa. Missiles hit Bryansk.", event("b", place=ODESA),
+                          event("b", place=BRYANSK, start=20, sentence="Missiles hit Bryansk."))
+    fail_writes(store, after_events=2)
     with pytest.raises(StoreError, match="disk is full"):
-        store.add(coded(pipeline, OTHER_CITY, id="b"))
-    monkeypatch.undo()
-    assert store.counts() == before
-    assert store.add(coded(pipeline, OTHER_CITY, id="b")).status == "new"
+        store.add(two_strikes)
+    assert every_table(store) == before
+    store.conn.execute("DROP TRIGGER full_disk")
+    assert store.add(two_strikes).status == "new"
+    assert store.counts() == {"articles": 2, "events": 3, "mentions": 3}
 
 
 def test_store_from_a_newer_flashpoint_is_refused(tmp_path):
@@ -166,9 +177,10 @@ def test_term_cache_follows_another_connections_writes(tmp_path, pipeline):
         assert a.terms.df({term})[term] == 2
 
 
-def test_term_cache_forgets_a_failed_article(store, pipeline, monkeypatch):
-    store.add(coded(pipeline, STRIKE_A, id="a"))
-    monkeypatch.setattr(store, "_refresh", lambda *a, **k: (_ for _ in ()).throw(sqlite3.OperationalError("disk is full")))
+def test_term_cache_forgets_a_failed_article(store):
+    store.add(article("a", "Shelling hit the Saltivskyi district of Kharkiv.", event("a", place=KHARKIV)))
+    assert store.terms.dfs
+    fail_writes(store, after_events=1)
     with pytest.raises(StoreError):
-        store.add(coded(pipeline, OTHER_CITY, id="b"))
+        store.add(article("b", "Shelling hit the Peresyp district of Odesa.", event("b", place=ODESA)))
     assert "b" not in store.terms.tfs and not store.terms.dfs

@@ -7,9 +7,7 @@ import functools
 import hashlib
 import json
 import re
-from collections import Counter
-from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -65,6 +63,10 @@ def _host(url: str | None) -> str | None:
     return host[4:] if host.startswith("www.") else host or None
 
 
+# The figures of a report, each tallied and decided on its own.
+SIZE_FIELDS = ("dead", "injured", "arrested", "troops")
+
+
 @dataclass(slots=True)
 class Stored:
     """What storing one article did."""
@@ -115,28 +117,34 @@ class ArticleWriter(Database):
         """Store one coded article (status "coded"), or one kept but not coded ("not_english",
         "failed"), with its mentions and the events they update, in one transaction."""
         digest = text_hash(article.text)
+        # A cheap look first, so that a repeat costs no signature and no write lock; the look
+        # that decides is the one inside the transaction, where no other writer can store the
+        # same article between it and the insert.
         dup = self.seen(article, digest)
         if dup is not None:
             return Stored(article.id, "duplicate", duplicate_of=dup)
         sig = minhash(article.text)
         bands = _band_keys(sig)
-        self.terms.check()
         with self._tx(), self.terms.guard():
+            dup = self.seen(article, digest)
+            if dup is not None:
+                return Stored(article.id, "duplicate", duplicate_of=dup)
+            self.terms.check()
             near = self._near_duplicate_of(sig, bands)
             article_id = self._unique_id(article, digest)
             self.conn.executemany("INSERT INTO lsh VALUES (?, ?, ?)", [(b, k, article_id) for b, k in bands])
-            self.conn.execute(
+            (seq,) = self.conn.execute(
                 "INSERT INTO articles (id, url, text_hash, minhash, near_dup_of, title, date,"
                 " source, host, lang, status, error, coder_version, ingested_at, text)"
-                " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) RETURNING seq",
                 (article_id, article.url, digest, sig.tobytes(), near, article.title,
                  article.date.isoformat() if article.date else None, article.source, _host(article.url), article.lang,
-                 status, article.error, coder_version() if status == "coded" else None, now(), article.text))
-            mentions, new_events = (self._code(article, article_id) if status == "coded" else (0, 0))
+                 status, article.error, coder_version() if status == "coded" else None, now(), article.text)).fetchone()
+            mentions, new_events = (self._code(article, article_id, seq) if status == "coded" else (0, 0))
         result = "near_duplicate" if near else ("new" if status == "coded" else status)
         return Stored(article_id, result, mentions, new_events, duplicate_of=near)
 
-    def _code(self, article: Article, article_id: str) -> tuple[int, int]:
+    def _code(self, article: Article, article_id: str, seq: int) -> tuple[int, int]:
         self.conn.executemany(
             "INSERT INTO places VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
             [_place_row(article_id, m) for m in article.places])
@@ -146,58 +154,166 @@ class ArticleWriter(Database):
                               [(t,) for t in bag])
         self.terms.added(article_id, bag)
         names = Names(self.conn, article_id, self.terms)
+        report = _Report(seq, article.date.isoformat() if article.date else None, _host(article.url) or article_id)
         new_events = 0
         for ev in article.events:
-            ev.article_id = article_id
-            new_events += self._add_mention(ev, names)
+            if ev.article_id != article_id:
+                # The stored id (made unique with a #digest) names the mention; the caller's
+                # event stays as it was given.
+                ev = replace(ev, article_id=article_id)
+            new_events += self._add_mention(ev, names, report)
         return len(article.events), new_events
 
-    def _add_mention(self, ev: Event, names: Names) -> int:
-        record = json.dumps({**ev.to_plover(), "trigger_start": ev.trigger_start, "date_explicit": ev.date_explicit},
-                            ensure_ascii=False)
+    def _add_mention(self, ev: Event, names: Names, report: _Report) -> int:
+        record = {**ev.to_plover(), "trigger_start": ev.trigger_start, "date_explicit": ev.date_explicit}
+        encoded = json.dumps(record, ensure_ascii=False)
         target = matching_event(self.conn, ev, names)
         created = target is None
         event_id = target or ev.id
         if created:
             self.conn.execute(
                 "INSERT INTO events (id, type, mentions, sources, coder_version, record) VALUES (?, ?, 0, 0, ?, ?)",
-                (event_id, ev.event[0], coder_version(), record))
-        self.conn.execute(
-            "INSERT OR REPLACE INTO mentions VALUES (?,?,?,?,?,?,?,?,?,?)",
+                (event_id, ev.event[0], coder_version(), encoded))
+        replaced = self.conn.execute("SELECT event_id FROM mentions WHERE record_id = ?", (ev.id,)).fetchone()
+        (rowid,) = self.conn.execute(
+            "INSERT OR REPLACE INTO mentions VALUES (?,?,?,?,?,?,?,?,?,?) RETURNING rowid",
             (ev.id, event_id, ev.article_id, ev.date.isoformat() if ev.date else None, ev.evidence.text,
-             ev.evidence.start, ev.evidence.end, ev.confidence, coder_version(), record))
+             ev.evidence.start, ev.evidence.end, ev.confidence, coder_version(), encoded)).fetchone()
         self.conn.executemany("INSERT INTO actors VALUES (?,?,?,?,?,?,?)", [
             (ev.id, event_id, role, a.text, a.code, a.sector, a.name)
             for role, group in (("actor", ev.actor), ("recipient", ev.recipient)) for a in group])
-        self._refresh(event_id)
+        if replaced is None:
+            self._refresh(event_id, record, ev.id, _position(report.seq, ev.evidence.start, rowid), report)
+        else:
+            # The same report again (same sentence, trigger and type) took the first one's row;
+            # tallies cannot take a report back, so its events are counted again from their mentions.
+            for stale in sorted({replaced[0], event_id}):
+                self._recount(stale, refresh=True)
         names.reported.add(event_id)
         return int(created)
 
-    def _refresh(self, event_id: str) -> None:
-        """Recompute an event's values from all its mentions (docs/store.md: the most reliable values)."""
-        rows = self.conn.execute(
-            "SELECT m.record, a.date AS pub, a.host, a.id AS article FROM mentions m JOIN articles a ON a.id = m.article_id"
-            " WHERE m.event_id = ? ORDER BY a.seq, m.start", (event_id,)).fetchall()
-        records = [json.loads(r["record"]) for r in rows]
-        rep = _representative(records)
-        pubs = sorted(r["pub"] for r in rows if r["pub"])
-        sources = len({r["host"] or r["article"] for r in rows})
+    def _refresh(self, event_id: str, record: dict[str, Any], record_id: str, position: str, report: _Report) -> None:
+        """Update an event's values with one new report (docs/store.md: the most reliable values),
+        from its tallies and its current row: nothing is read of its earlier reports."""
+        fields, new_source = self._tally(event_id, record, record_id, position, report.source)
+        row = self.conn.execute("SELECT mentions, sources, confidence, first_seen, last_seen, record FROM events"
+                                " WHERE id = ?", (event_id,)).fetchone()
+        if row["mentions"]:
+            seen = _Seen(row["mentions"], row["sources"], row["confidence"], row["first_seen"], row["last_seen"])
+            before = json.loads(row["record"])
+        else:
+            seen, before = _Seen(), {}
+        seen.add(record, new_source, report.pub)
+        self._update(event_id, fields, seen, before, record, record_id)
+
+    def _tally(self, event_id: str, record: dict[str, Any], record_id: str, position: str,
+               source: str) -> tuple[set[str], bool]:
+        """Count one report into its event's tallies: the fields it gives a value, and whether its
+        source is new to the event."""
+        loc = record.get("event_loc")
+        rows = [("place", json.dumps(loc, sort_keys=True), (loc or {}).get("resolution") or 0), ("source", source, 0)]
+        if record.get("date"):
+            if record.get("date_explicit"):
+                rows.append(("explicit", record["date"], 0))
+            rows.append(("date", record["date"], 0))
+        size = record.get("size") or {}
+        rows += [(k, json.dumps(size[k]), 0) for k in SIZE_FIELDS if size.get(k) is not None]
+        counts = self.conn.execute(
+            "INSERT INTO tallies VALUES " + ",".join(["(?, ?, ?, ?, 1, ?, ?, ?)"] * len(rows)) +
+            " ON CONFLICT (event_id, field, value) DO UPDATE SET n = n + 1, last = max(last, excluded.last),"
+            " first = min(first, excluded.first),"
+            " first_record = CASE WHEN excluded.first < first THEN excluded.first_record ELSE first_record END"
+            " RETURNING field, n",
+            [v for field, value, rank in rows for v in (event_id, field, value, rank, position, position, record_id)],
+        ).fetchall()
+        return {field for field, _, _ in rows} - {"source"}, any(f == "source" and n == 1 for f, n in counts)
+
+    def _update(self, event_id: str, fields: set[str], seen: _Seen, before: dict[str, Any],
+                record: dict[str, Any] | None, record_id: str | None) -> None:
+        """Write an event's values: the tallies' winners for `fields`, its values `before` for the
+        others (no report has changed them), and the counts `seen`."""
+        asked = ["place", *(("explicit", "date") if "date" in fields else ()), *(k for k in SIZE_FIELDS if k in fields)]
+        won = {field: (value, first) for field, value, first in self.conn.execute(
+            " UNION ALL ".join(["SELECT * FROM (SELECT field, value, first_record FROM tallies WHERE event_id = ?"
+                                " AND field = ? ORDER BY rank DESC, n DESC, last DESC LIMIT 1)"] * len(asked)),
+            [v for field in asked for v in (event_id, field)])}
+        first = won["place"][1]
+        base = record if record is not None and first == record_id else json.loads(
+            self.conn.execute("SELECT record FROM mentions WHERE record_id = ?", (first,)).fetchone()[0])
+        date = (won.get("explicit") or won["date"])[0] if "date" in fields else before.get("date")
+        size = {k: json.loads(won[k][0]) if k in won else (before.get("size") or {}).get(k) for k in SIZE_FIELDS}
+        rep = {**base, "date": date, "size": size}
         loc = rep.get("event_loc") or {}
         actor = (rep.get("actor") or [{}])[0] if rep.get("actor") else {}
         recip = (rep.get("recipient") or [{}])[0] if rep.get("recipient") else {}
-        size = rep.get("size") or {}
         self.conn.execute(
             "UPDATE events SET mode = ?, quad = ?, scale = ?, date = ?, country = ?, admin1 = ?, place = ?, lat = ?, lon = ?,"
             " resolution = ?, actor_code = ?, actor_sector = ?, recipient_code = ?, recipient_sector = ?, dead = ?,"
             " injured = ?, arrested = ?, troops = ?, confidence = ?, mentions = ?, sources = ?, first_seen = ?,"
             " last_seen = ?, coder_version = ?, record = ? WHERE id = ?",
-            (";".join(rep.get("mode") or []), rep.get("quad_code"), rep.get("event_scale"), rep.get("date"),
+            (";".join(rep.get("mode") or []), rep.get("quad_code"), rep.get("event_scale"), date,
              loc.get("country_code"), loc.get("province"), loc.get("resolved_place") or loc.get("extracted_place"),
              loc.get("lat"), loc.get("lon"), loc.get("resolution"), actor.get("code"), actor.get("sector"),
-             recip.get("code"), recip.get("sector"), size.get("dead"), size.get("injured"), size.get("arrested"),
-             size.get("troops"), max(r.get("confidence") or 0 for r in records), len(records), sources,
-             pubs[0] if pubs else None, pubs[-1] if pubs else None, coder_version(),
+             recip.get("code"), recip.get("sector"), size["dead"], size["injured"], size["arrested"],
+             size["troops"], seen.confidence, seen.mentions, seen.sources, seen.first, seen.last, coder_version(),
              json.dumps({**rep, "id": event_id}, ensure_ascii=False), event_id))
+
+    def _recount(self, event_id: str, *, refresh: bool) -> None:
+        """Count an event's tallies again from all its mentions; with `refresh`, its values too."""
+        self.conn.execute("DELETE FROM tallies WHERE event_id = ?", (event_id,))
+        fields: set[str] = set()
+        seen = _Seen()
+        for r in self.conn.execute(
+                "SELECT m.record_id, m.record, m.start, m.rowid AS rowid, a.seq, a.date AS pub, a.host, a.id AS article"
+                " FROM mentions m JOIN articles a ON a.id = m.article_id WHERE m.event_id = ?"
+                " ORDER BY a.seq, m.start, m.rowid", (event_id,)).fetchall():
+            record = json.loads(r["record"])
+            given, new_source = self._tally(event_id, record, r["record_id"], _position(r["seq"], r["start"], r["rowid"]),
+                                            r["host"] or r["article"])
+            fields |= given
+            seen.add(record, new_source, r["pub"])
+        if refresh and seen.mentions:
+            self._update(event_id, fields, seen, {}, None, None)
+
+    def _upgrade(self, found: int) -> None:
+        if found < 2:  # schema 1 kept no tallies: count them from the mentions
+            for (event_id,) in self.conn.execute("SELECT id FROM events").fetchall():
+                self._recount(event_id, refresh=False)
+
+
+@dataclass(frozen=True, slots=True)
+class _Report:
+    """What every mention of one stored article shares."""
+
+    seq: int
+    pub: str | None
+    source: str  # the publisher's host, else the article
+
+
+@dataclass(slots=True)
+class _Seen:
+    """An event's counts that need no tally: mentions, sources, the best confidence, first and last seen."""
+
+    mentions: int = 0
+    sources: int = 0
+    confidence: float | None = None
+    first: str | None = None
+    last: str | None = None
+
+    def add(self, record: dict[str, Any], new_source: bool, pub: str | None) -> None:
+        self.mentions += 1
+        self.sources += new_source
+        confidence = record.get("confidence") or 0
+        self.confidence = confidence if self.confidence is None else max(self.confidence, confidence)
+        if pub:
+            self.first = pub if self.first is None else min(self.first, pub)
+            self.last = pub if self.last is None else max(self.last, pub)
+
+
+def _position(seq: int, start: int, rowid: int) -> str:
+    """A report's place among its event's reports, as text that sorts like (article seq, start,
+    mention rowid): the order in which a tie in a tally goes to the latest report."""
+    return f"{seq:012}{start:012}{rowid:012}"
 
 
 def _place_row(article_id: str, m: PlaceMention) -> tuple:
@@ -205,27 +321,3 @@ def _place_row(article_id: str, m: PlaceMention) -> tuple:
     return (article_id, m.start, m.end, m.text, p.name if p else None, p.geonameid if p else None,
             p.lat if p else None, p.lon if p else None, p.feature_code if p else None, p.admin1 if p else None,
             p.country_code if p else None, p.population if p else None, round(m.score, 3))
-
-
-def _mode(values: Iterable[Any]) -> Any:
-    """The value most reports give; a tie goes to the latest report."""
-    vals = [v for v in values if v is not None]
-    if not vals:
-        return None
-    counts = Counter(vals)
-    top = max(counts.values())
-    return next(v for v in reversed(vals) if counts[v] == top)
-
-
-def _representative(records: list[dict[str, Any]]) -> dict[str, Any]:
-    """One record for the event: the most precise place (most reported among equals), the date
-    the most reports state (explicit dates first), and for each figure the value the most reports
-    give, ties to the latest. The evidence and parties are those of the first report of that place."""
-    best_res = max(((r.get("event_loc") or {}).get("resolution") or 0) for r in records)
-    at_best = [r for r in records if ((r.get("event_loc") or {}).get("resolution") or 0) == best_res]
-    keys = [json.dumps(r.get("event_loc"), sort_keys=True) for r in at_best]
-    base = at_best[keys.index(_mode(keys))]
-    explicit = [r["date"] for r in records if r.get("date_explicit") and r.get("date")]
-    date = _mode(explicit) or _mode(r.get("date") for r in records)
-    size = {k: _mode((r.get("size") or {}).get(k) for r in records) for k in ("dead", "injured", "arrested", "troops")}
-    return {**base, "date": date, "size": size}

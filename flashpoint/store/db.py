@@ -15,7 +15,8 @@ from .matcher import TermCache
 
 _D = TypeVar("_D", bound="Database")
 
-SCHEMA_VERSION = 1
+# 2: the tallies table (schema 1 stores get theirs counted from their mentions when opened).
+SCHEMA_VERSION = 2
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -73,6 +74,20 @@ CREATE TABLE IF NOT EXISTS mentions (
 );
 CREATE INDEX IF NOT EXISTS mentions_event ON mentions(event_id);
 CREATE INDEX IF NOT EXISTS mentions_article ON mentions(article_id);
+-- Each event's running counts of the values its reports give (place, dates, each figure, source):
+-- how many reports give it, and the first and latest of them by (article seq, start, mention rowid).
+CREATE TABLE IF NOT EXISTS tallies (
+    event_id TEXT NOT NULL,
+    field TEXT NOT NULL,
+    value TEXT NOT NULL,
+    rank INTEGER NOT NULL,
+    n INTEGER NOT NULL,
+    first TEXT NOT NULL,
+    last TEXT NOT NULL,
+    first_record TEXT NOT NULL,
+    PRIMARY KEY (event_id, field, value)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS tallies_mode ON tallies(event_id, field, rank, n, last);
 CREATE TABLE IF NOT EXISTS actors (
     record_id TEXT NOT NULL REFERENCES mentions(record_id),
     event_id TEXT NOT NULL REFERENCES events(id),
@@ -136,13 +151,16 @@ class Database:
                 if not Path(path).exists():
                     raise StoreError("no such store; create it with `flashpoint ingest SOURCE --db PATH`", source=path)
                 conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
+                conn.execute("PRAGMA busy_timeout=10000")
             else:
                 conn = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
+                # Before anything that locks: two processes opening a new store at once wait for
+                # each other instead of one failing with "database is locked".
+                conn.execute("PRAGMA busy_timeout=10000")
                 conn.execute("PRAGMA journal_mode=WAL")
                 # WAL with NORMAL sync survives a killed process (the OS keeps what was written);
                 # only a power cut may lose the last transactions, never consistency.
                 conn.execute("PRAGMA synchronous=NORMAL")
-            conn.execute("PRAGMA busy_timeout=10000")
             conn.row_factory = sqlite3.Row
             store = cls(conn, path)
             if not readonly:
@@ -156,17 +174,27 @@ class Database:
     def _migrate(self) -> None:
         # executescript commits on its own, so it runs outside a transaction of ours.
         self.conn.executescript(SCHEMA)
-        row = self.conn.execute("SELECT value FROM meta WHERE key = 'schema'").fetchone()
-        if row is None:
-            self.conn.execute("INSERT INTO meta VALUES ('schema', ?)", (str(SCHEMA_VERSION),))
-        else:
-            self._check_version()
+        if self._check_version() == SCHEMA_VERSION:
+            return
+        # Read again and written in one write transaction: of two processes opening the store at
+        # the same moment, one upgrades it and the other finds it upgraded.
+        with self._tx():
+            found = self._check_version()
+            if found is not None and found < SCHEMA_VERSION:
+                self._upgrade(found)
+            if found != SCHEMA_VERSION:
+                self.conn.execute("INSERT OR REPLACE INTO meta VALUES ('schema', ?)", (str(SCHEMA_VERSION),))
 
-    def _check_version(self) -> None:
+    def _upgrade(self, found: int) -> None:
+        """Fill the tables new since schema `found` (SCHEMA has made them); the writer counts the tallies."""
+
+    def _check_version(self) -> int | None:
+        """The store's schema (None for a new store), refused when newer than this flashpoint's."""
         row = self.conn.execute("SELECT value FROM meta WHERE key = 'schema'").fetchone()
         if row is not None and int(row[0]) > SCHEMA_VERSION:
             raise StoreError(f"was written by a newer flashpoint (schema {row[0]}, this one reads {SCHEMA_VERSION}); "
                              "upgrade flashpoint", source=self.path)
+        return None if row is None else int(row[0])
 
     def close(self) -> None:
         self.conn.close()

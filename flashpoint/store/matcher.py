@@ -11,7 +11,7 @@ from __future__ import annotations
 import contextlib
 import math
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date as Date
 from datetime import timedelta
@@ -65,11 +65,12 @@ def _codes(actors: list) -> set[str]:
 
 def match_score(ev: Event, parties: Parties, row: sqlite3.Row) -> float | None:
     """A distance-like score when `ev` can report the stored event, else None."""
+    assert ev.date is not None
     if parties.conflict(row):
         return None
     loc = ev.event_loc
     days = abs((Date.fromisoformat(row["date"]) - ev.date).days) if row["date"] else 1
-    if loc is not None and loc.lat is not None and row["lat"] is not None:
+    if loc is not None and loc.lat is not None and loc.lon is not None and row["lat"] is not None:
         if min(loc.resolution or 0, row["resolution"] or 0) >= 3:
             km = haversine_km(loc.lat, loc.lon, row["lat"], row["lon"])
             return None if km > SAME_PLACE_KM else km / SAME_PLACE_KM + days
@@ -87,7 +88,7 @@ def match_score(ev: Event, parties: Parties, row: sqlite3.Row) -> float | None:
 
 def places_conflict(loc: Location | None, row: sqlite3.Row) -> bool:
     """The places cannot be of one event: other countries, other provinces, or towns far apart."""
-    if loc is None or loc.lat is None or row["lat"] is None:
+    if loc is None or loc.lat is None or loc.lon is None or row["lat"] is None:
         return False
     if loc.country_code and row["country"] and loc.country_code != row["country"]:
         return True
@@ -131,7 +132,7 @@ class TermCache:
             self.clear()  # the transaction is rolled back: what was added here never happened
             raise
 
-    def added(self, article_id: str, bag: dict[str, float]) -> None:
+    def added(self, article_id: str, bag: Mapping[str, float]) -> None:
         if len(self.tfs) >= self.MAX_ARTICLES or len(self.dfs) >= self.MAX_TERMS:
             self.clear()
         self.tfs[article_id] = [(t, sublinear_tf(tf)) for t, tf in bag.items()]

@@ -54,6 +54,7 @@ class Runs(ArticleWriter):
         if stale:
             with self._tx():
                 self.conn.execute("DELETE FROM actors")
+                self.conn.execute("DELETE FROM tallies")
                 self.conn.execute("DELETE FROM mentions")
                 self.conn.execute("DELETE FROM events")
                 self.conn.execute("DELETE FROM places")
@@ -63,11 +64,17 @@ class Runs(ArticleWriter):
             self.terms.clear()
         return True
 
-    def recode(self, article: Article) -> tuple[int, int]:
-        """Store the current coder's events for an article already stored."""
-        self.terms.check()
+    def recode(self, article: Article, *, status: str = "coded") -> tuple[int, int]:
+        """Store the current coder's events for an article already stored; one the coder failed on
+        (status "failed") is kept, marked with its error, as ingest keeps it."""
         with self._tx(), self.terms.guard():
-            mentions, new_events = self._code(article, article.id)
+            if status == "failed":
+                self.conn.execute("UPDATE articles SET status = 'failed', error = ?, coder_version = NULL WHERE id = ?",
+                                  (article.error, article.id))
+                return 0, 0
+            self.terms.check()
+            (seq,) = self.conn.execute("SELECT seq FROM articles WHERE id = ?", (article.id,)).fetchone()
+            mentions, new_events = self._code(article, article.id, seq)
             self.conn.execute("UPDATE articles SET coder_version = ?, error = ? WHERE id = ?",
                               (coder_version(), article.error, article.id))
         return mentions, new_events
