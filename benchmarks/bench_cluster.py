@@ -19,9 +19,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from flashpoint.model import Article  # noqa: E402
 from flashpoint.cluster import DEFAULT_THRESHOLD, b_cubed, cluster_articles, eval_ecbplus, load_ecbplus  # noqa: E402
 from flashpoint.evaluate import default_data_dir, gva_article, load_gva_documents  # noqa: E402
+from flashpoint.model import Article  # noqa: E402
 
 DATA = default_data_dir()
 

@@ -20,9 +20,9 @@ os.environ.setdefault("OMP_NUM_THREADS", "1")
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from flashpoint.model import Article  # noqa: E402
 from flashpoint.coding.nlp import normalize  # noqa: E402
 from flashpoint.coding.pipeline import Pipeline  # noqa: E402
+from flashpoint.model import Article  # noqa: E402
 
 
 def corpus(n: int) -> tuple[list[str], str]:

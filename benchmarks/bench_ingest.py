@@ -27,10 +27,12 @@ sys.path.insert(0, str(ROOT))
 
 from benchmarks.bench_extract import corpus  # noqa: E402
 from flashpoint.api import read_inputs  # noqa: E402
-from flashpoint.sources.web import Fetcher  # noqa: E402
-from flashpoint.ingest import expand, ingest, read_sources  # noqa: E402
-from flashpoint.model import Dropped  # noqa: E402
 from flashpoint.coding.pipeline import Pipeline  # noqa: E402
+from flashpoint.ingest import ingest  # noqa: E402
+from flashpoint.model import Dropped  # noqa: E402
+from flashpoint.sources import read_sources  # noqa: E402
+from flashpoint.sources.files import expand  # noqa: E402
+from flashpoint.sources.web import Fetcher  # noqa: E402
 from flashpoint.store import Store  # noqa: E402
 
 
@@ -55,13 +57,13 @@ def main() -> None:
         folder = Path(tmp) / "pages"
         folder.mkdir()
         write_pages(texts, folder)
-        files = expand(str(folder))
+        files = [f for f in expand(str(folder)) if isinstance(f, str)]
 
         t0 = time.perf_counter()
         coded = sum(1 for a in pipeline.run(a for a in read_inputs(files) if not isinstance(a, Dropped)))
         extract_s = time.perf_counter() - t0
 
-        with Store.open(Path(tmp) / "bench.db") as store:
+        with Store.open(Path(tmp) / "bench.db", coder=pipeline.coder_version) as store:
             t0 = time.perf_counter()
             report = ingest(read_sources([str(folder)], fetcher=Fetcher(), store=store), store, pipeline)
             ingest_s = time.perf_counter() - t0

@@ -256,7 +256,7 @@ def cmd_ingest(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
     pipeline = Pipeline(resources=Resources(model=args.model, actor_files=args.actors))
     fetcher = Fetcher(allow_private=args.allow_private, timeout=args.timeout)
-    with Store.open(args.db) as store:
+    with Store.open(args.db, coder=pipeline.coder_version) as store:
         bar, update = _progress(err, args.quiet, "article")
         with bar:
             report = ingest(read_sources(args.sources, fetcher=fetcher, store=store, default_date=args.date,
@@ -283,7 +283,7 @@ def cmd_watch(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         failed = failed or bool(report.failed)
         _report(err, report, args.quiet, prefix=f"poll {n}: ")
 
-    with Store.open(args.db) as store:
+    with Store.open(args.db, coder=pipeline.coder_version) as store:
         watch(args.feeds, store, pipeline, fetcher, every=every, polls=args.polls, on_poll=on_poll)
     return EXIT_SOME_FAILED if failed else EXIT_OK
 
@@ -319,19 +319,22 @@ def cmd_export(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 def cmd_recode(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from .ingest import recode
-    from .store import Store, coder_version
+    from .store import Store
 
     pipeline = Pipeline(resources=Resources(model=args.model, actor_files=args.actors))
-    with Store.open(args.db) as store:
+    coder = pipeline.coder_version
+    with Store.open(args.db, coder=coder) as store:
         bar, update = _progress(err, args.quiet, "article")
         with bar:
             report = recode(store, pipeline, progress=update)
     if not args.quiet and not report.read:
-        err.write(f"flashpoint: every stored article is already coded by {coder_version()}\n")
+        err.write(f"flashpoint: every stored article is already coded by {coder}\n")
         return EXIT_OK
+    for source, reason in report.failed:
+        err.write(f"flashpoint: failed {source}: {reason}\n")
     if not args.quiet:
-        err.write(f"flashpoint: recoded {report.read} article(s) with {coder_version()}: {report.mentions} event mention(s), "
-                  f"{report.new_events} event(s)\n")
+        err.write(f"flashpoint: recoded {report.read} article(s) with {coder}: {report.mentions} event mention(s), "
+                  f"{report.new_events} event(s), {len(report.failed)} failed\n")
     return EXIT_SOME_FAILED if report.failed else EXIT_OK
 
 
@@ -417,7 +420,7 @@ def cmd_run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     import time
 
     from .engine import STORE_NAME, Options, run, write_parquet
-    from .store import Store
+    from .store import Store, coder_version
 
     if args.out is None and args.db is None:
         raise ConfigError("say where the events go: --out DIR (a store and Parquet files) or --db STORE", source="run")
@@ -427,7 +430,7 @@ def cmd_run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     opts = Options(model=args.model, actors=tuple(str(a) for a in args.actors), english_only=not args.all_languages,
                    gpu=args.gpu, max_chars=args.max_chars)
     t0 = time.perf_counter()
-    with Store.open(db) as store:
+    with Store.open(db, coder=coder_version(model=opts.model, actor_files=opts.actors)) as store:
         bar, update = _progress(err, args.quiet, "article")
         with bar:
             report = run(args.inputs, store, engine=args.engine, workers=args.workers, address=args.address, opts=opts,
@@ -455,8 +458,9 @@ def cmd_demo(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from .store import Store
 
     articles = resources.files("flashpoint") / "demo" / "articles.jsonl"
-    with resources.as_file(articles) as path, Store.open(args.db) as store:
-        report = ingest(read_sources([str(path)], fetcher=Fetcher(), store=store), store, Pipeline())
+    pipeline = Pipeline()
+    with resources.as_file(articles) as path, Store.open(args.db, coder=pipeline.coder_version) as store:
+        report = ingest(read_sources([str(path)], fetcher=Fetcher(), store=store), store, pipeline)
         rows = escalation(store)
     code = _report(err, report, quiet=False)
     if code != EXIT_OK:

@@ -27,7 +27,7 @@ import os
 import pickle
 import shutil
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import asdict, dataclass, field
@@ -37,14 +37,17 @@ from typing import TYPE_CHECKING, Any
 from .batching import batched
 from .coding.pipeline import Pipeline
 from .coding.registry import Resources
+from .coding.version import coder_version
 from .errors import ConfigError, EngineError, InputError
-from .ingest import IngestReport, store_article
+from .ingest import IngestReport, same_coder, store_article
 from .language import codable, detect
 from .model import Article, Dropped
 from .settings import DEFAULTS
 from .sources.files import DEFAULT_MAX_CHARS, article_from_dict, read_jsonl
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from .store import Store
 
 BLOCK = DEFAULTS.engine_block
@@ -338,6 +341,7 @@ def run(inputs: list[str], store: Store, *, engine: str = "local", workers: int 
         raise ConfigError(f"unknown engine {engine!r}; choose one of {', '.join(ENGINES)}", source="--engine")
     if workers < 1:
         raise ConfigError(f"must be at least 1, got {workers}", source="--workers")
+    same_coder(store, coder_version(model=opts.model, actor_files=opts.actors))
     report = RunReport()
     todo = []
     for block in plan(inputs):
@@ -373,7 +377,9 @@ def write_parquet(store: Store, out: Path) -> dict[str, int]:
     from .export import event_frame, mention_frame
 
     counts = {}
-    for name, records, frame in (("events", store.events(), event_frame), ("mentions", store.mentions(), mention_frame)):
+    exports: list[tuple[str, Iterable[Any], Callable[[list[Any]], pd.DataFrame]]] = [
+        ("events", store.events(), event_frame), ("mentions", store.mentions(), mention_frame)]
+    for name, records, frame in exports:
         tmp, old, final = out / f".{name}.tmp", out / f".{name}.old", out / name
         shutil.rmtree(tmp, ignore_errors=True)
         tmp.mkdir(parents=True)

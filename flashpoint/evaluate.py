@@ -15,6 +15,7 @@ from typing import Any, TextIO
 
 from .cluster import eval_ecbplus
 from .coding.pipeline import Pipeline
+from .errors import DataFileError
 from .lexicon import data_path
 from .model import Article, Event
 from .places.distance import haversine_km
@@ -140,7 +141,7 @@ def eval_indiapolice(data: Path, pipeline: Pipeline, limit: int | None = None) -
     arts = [Article(id=f"{r['doc_id']}:{r['sent_id']}", text=r["sent_text"]) for r in rows if r["sent_text"].strip()]
     gold_by = {f"{r['doc_id']}:{r['sent_id']}": set(r["sent_labels"]) for r in rows}
     per: dict[str, Any] = {}
-    counts = {lab: Counter() for lab in POLICE_LABELS}
+    counts: dict[str, Counter[str]] = {lab: Counter() for lab in POLICE_LABELS}
     for a in pipeline.run(arts):
         pred = police_labels(a.events)
         gold = gold_by[a.id]
@@ -160,7 +161,7 @@ def eval_indiapolice(data: Path, pipeline: Pipeline, limit: int | None = None) -
 def load_geoparsing(path: Path, limit: int | None = None) -> list[tuple[str, str, list[dict[str, Any]]]]:
     import xml.etree.ElementTree as ET
 
-    out = []
+    out: list[tuple[str, str, list[dict[str, Any]]]] = []
     for art in ET.parse(path).getroot().iter("article"):
         text = art.findtext("text") or ""
         gold = []
@@ -168,11 +169,18 @@ def load_geoparsing(path: Path, limit: int | None = None) -> list[tuple[str, str
             g = t.find("gaztag")
             lat = g.findtext("lat") if g is not None else None
             lon = g.findtext("lon") if g is not None else None
-            gold.append({"start": int(t.findtext("start")), "end": int(t.findtext("end")),
+            gold.append({"start": int(_required(t, "start", path)), "end": int(_required(t, "end", path)),
                          "phrase": t.findtext("phrase"),
                          "lat": float(lat) if lat else None, "lon": float(lon) if lon else None})
         out.append((art.get("docid") or str(len(out)), text, gold))
     return out[:limit]
+
+
+def _required(el: Any, tag: str, path: Path) -> str:
+    value = el.findtext(tag)
+    if value is None:
+        raise DataFileError(f"a toponym has no <{tag}>", source=str(path))
+    return value
 
 
 GEOPARSING_TARGETS = {"lgl": {"accuracy_161km": 0.85, "end_to_end_161km": 0.75},
@@ -204,7 +212,7 @@ def eval_geoparsing(path: Path, pipeline: Pipeline, limit: int | None = None,
             if hit is None:
                 continue
             matched += 1
-            if hit.place is None or hit.place.lat is None:
+            if hit.place is None or hit.place.lat is None or hit.place.lon is None:
                 errors.append(20038.0)  # half the Earth's circumference: the worst error
                 continue
             km = haversine_km(g["lat"], g["lon"], hit.place.lat, hit.place.lon)
@@ -273,10 +281,10 @@ def eval_gva(data: Path, pipeline: Pipeline, limit: int | None = None) -> dict[s
     coords = json.loads((folder / "incident_lat_long.json").read_text(encoding="utf-8"))
     docs = load_gva_documents(folder / "documents.jsonl", incidents)[:limit]
     arts = [gva_article(d) for d in docs]
-    hits = Counter()
+    hits: Counter[str] = Counter()
     n = 0
     main_event: dict[str, tuple[str, str]] = {}  # doc id -> (incident, stored event of its main attack)
-    with tempfile.TemporaryDirectory() as tmp, Store.open(Path(tmp) / "gva.db") as store:
+    with tempfile.TemporaryDirectory() as tmp, Store.open(Path(tmp) / "gva.db", coder=pipeline.coder_version) as store:
         for d, art in zip(docs, pipeline.run(arts), strict=True):
             inc = incidents[str(d["incident_id"])]
             got = incident_summary(art.events)

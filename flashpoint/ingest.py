@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 from .batching import batched
 from .coding.pipeline import Pipeline
+from .errors import ConfigError
 from .language import codable, detect
 from .model import Article, Dropped
 from .settings import DEFAULTS
@@ -48,6 +49,7 @@ class IngestReport:
 def ingest(items: Iterable[Article | Dropped], store: Store, pipeline: Pipeline, *,
            english_only: bool = True, progress: Callable[[IngestReport], None] | None = None) -> IngestReport:
     """Code and store articles in batches; each article is committed on its own."""
+    same_coder(store, pipeline.coder_version)
     report = IngestReport()
     for batch in batched(_to_code(items, store, report, english_only), BATCH):
         for article in pipeline.run(batch):
@@ -93,6 +95,7 @@ def store_article(article: Article, store: Store, report: IngestReport, status: 
 
 def recode(store: Store, pipeline: Pipeline, *, progress: Callable[[int], None] | None = None) -> IngestReport:
     """Re-run the current coder over every stored article whose events another coder made."""
+    same_coder(store, pipeline.coder_version)
     report = IngestReport()
     if not store.start_recode():
         return report
@@ -107,6 +110,13 @@ def recode(store: Store, pipeline: Pipeline, *, progress: Callable[[int], None] 
         if progress is not None:
             progress(report.read)
     return report
+
+
+def same_coder(store: Store, coder: str) -> None:
+    """Refuse to store events under another coder's version: `recode` would never redo them."""
+    if store.coder != coder:
+        raise ConfigError(f"is open for coder {store.coder}, but the events come from {coder}; "
+                          "open it with Store.open(path, coder=pipeline.coder_version)", source=store.path)
 
 
 def parse_every(text: str) -> float:

@@ -340,7 +340,7 @@ class _Writer:
             if self.pipeline is None:
                 self.pipeline = Pipeline()
             if self.store is None:
-                self.store = Store.open(self.db)
+                self.store = Store.open(self.db, coder=self.pipeline.coder_version)
             store = self.store
             if req.text is not None:
                 items: Iterable[Article | Dropped] = [Article(id="api:" + text_hash(req.text)[:16], text=req.text, title=req.title,

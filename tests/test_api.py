@@ -28,8 +28,8 @@ def test_extract_rejects_bad_text_with_coded_errors(pipeline):
 
 
 def test_each_stage_runs_alone(pipeline):
-    from flashpoint.model import Article
     from flashpoint.coding.registry import STAGES
+    from flashpoint.model import Article
 
     art = Article(id="a", text="Israeli jets struck Beirut on Sunday.")
     for name in ("parse", "events"):
@@ -57,8 +57,8 @@ def test_user_actor_file_extends_the_list(tmp_path):
 
 
 def test_a_stage_failure_is_kept_to_its_article(monkeypatch):
-    from flashpoint.model import Article
     from flashpoint.coding.registry import STAGES, Stage
+    from flashpoint.model import Article
 
     def boom(articles, res):
         for a in articles:

@@ -6,8 +6,8 @@ from datetime import date
 
 import pytest
 
-from flashpoint.model import Article
 from flashpoint.cluster import b_cubed, cluster_articles, eval_ecbplus, load_ecbplus
+from flashpoint.model import Article
 
 DAY = date(2024, 3, 4)
 

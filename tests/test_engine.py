@@ -19,10 +19,10 @@ import pytest
 
 from flashpoint import engine
 from flashpoint.cli import main
+from flashpoint.coding.pipeline import Pipeline
 from flashpoint.engine import BLOCK, Options, code_records, plan, read_block, run, shards, write_parquet
 from flashpoint.errors import ConfigError, EngineError
 from flashpoint.model import Dropped
-from flashpoint.coding.pipeline import Pipeline
 from flashpoint.store import Store
 from tests.test_ingest import snapshot
 
@@ -101,8 +101,8 @@ def test_parquet_shards_read_by_row_groups(tmp_path):
 def test_bad_lines_are_reported_and_kept_with_their_reason(clean):
     with Store.open(clean, readonly=True) as store:
         dropped = list(store.dropped())
-    assert [(d["line"], d["code"]) for d in dropped] == [(BLOCK + 21, "E104"), (BLOCK + 22, "E104")]
-    assert "not valid JSON" in dropped[0]["reason"] and "neither 'text'" in dropped[1]["reason"]
+    assert [(d.line, d.code) for d in dropped] == [(BLOCK + 21, "E104"), (BLOCK + 22, "E104")]
+    assert "not valid JSON" in dropped[0].reason and "neither 'text'" in dropped[1].reason
 
 
 def test_run_stores_what_ingest_stores(inputs, clean, tmp_path):

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from flashpoint.coding.registry import STAGES
 from flashpoint.model import Article
 from flashpoint.places.gazetteer import Gazetteer, Place
-from flashpoint.coding.registry import STAGES
 
 
 @pytest.fixture(scope="module")

@@ -35,6 +35,14 @@ class Pipeline:
         self.resources = resources or Resources()
         self.batch_size = batch_size
 
+    @property
+    def coder_version(self) -> str:
+        """The version its events are stored under: the resources' coder, and the stages when
+        they are not the built-in ones."""
+        names = tuple(st.name for st in self.stages)
+        base = self.resources.coder_version
+        return base if names == DEFAULT_STAGES else f"{base}+stages.{'.'.join(names)}"
+
     def run_batch(self, batch: list[Article]) -> list[Article]:
         for st in self.stages:
             try:

@@ -79,6 +79,13 @@ class Resources:
         self.parse_batch = parse_batch
 
     @cached_property
+    def coder_version(self) -> str:
+        """What the events coded with these resources are stored as coded by (coding.version)."""
+        from .version import coder_version
+
+        return coder_version(model=self.model_name, actor_files=self.actor_files)
+
+    @cached_property
     def nlp(self) -> Language:
         from .nlp import load_spacy
 

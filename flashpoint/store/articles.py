@@ -17,7 +17,7 @@ from ..cluster import headline_and_text, name_terms
 from ..model import Article, Event
 from ..places.geoparse import PlaceMention
 from ..settings import DEFAULTS
-from .db import Database, coder_version, now
+from .db import Database, now
 from .matcher import Names, matching_event
 
 # Near copies: word 4-gram sets with an estimated Jaccard similarity of 0.8 or more (a changed
@@ -139,7 +139,7 @@ class ArticleWriter(Database):
                 " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) RETURNING seq",
                 (article_id, article.url, digest, sig.tobytes(), near, article.title,
                  article.date.isoformat() if article.date else None, article.source, _host(article.url), article.lang,
-                 status, article.error, coder_version() if status == "coded" else None, now(), article.text)).fetchone()
+                 status, article.error, self.coder if status == "coded" else None, now(), article.text)).fetchone()
             mentions, new_events = (self._code(article, article_id, seq) if status == "coded" else (0, 0))
         result = "near_duplicate" if near else ("new" if status == "coded" else status)
         return Stored(article_id, result, mentions, new_events, duplicate_of=near)
@@ -173,12 +173,12 @@ class ArticleWriter(Database):
         if created:
             self.conn.execute(
                 "INSERT INTO events (id, type, mentions, sources, coder_version, record) VALUES (?, ?, 0, 0, ?, ?)",
-                (event_id, ev.event[0], coder_version(), encoded))
+                (event_id, ev.event[0], self.coder, encoded))
         replaced = self.conn.execute("SELECT event_id FROM mentions WHERE record_id = ?", (ev.id,)).fetchone()
         (rowid,) = self.conn.execute(
             "INSERT OR REPLACE INTO mentions VALUES (?,?,?,?,?,?,?,?,?,?) RETURNING rowid",
             (ev.id, event_id, ev.article_id, ev.date.isoformat() if ev.date else None, ev.evidence.text,
-             ev.evidence.start, ev.evidence.end, ev.confidence, coder_version(), encoded)).fetchone()
+             ev.evidence.start, ev.evidence.end, ev.confidence, self.coder, encoded)).fetchone()
         self.conn.executemany("INSERT INTO actors VALUES (?,?,?,?,?,?,?)", [
             (ev.id, event_id, role, a.text, a.code, a.sector, a.name)
             for role, group in (("actor", ev.actor), ("recipient", ev.recipient)) for a in group])
@@ -255,7 +255,7 @@ class ArticleWriter(Database):
              loc.get("country_code"), loc.get("province"), loc.get("resolved_place") or loc.get("extracted_place"),
              loc.get("lat"), loc.get("lon"), loc.get("resolution"), actor.get("code"), actor.get("sector"),
              recip.get("code"), recip.get("sector"), size["dead"], size["injured"], size["arrested"],
-             size["troops"], seen.confidence, seen.mentions, seen.sources, seen.first, seen.last, coder_version(),
+             size["troops"], seen.confidence, seen.mentions, seen.sources, seen.first, seen.last, self.coder,
              json.dumps({**rep, "id": event_id}, ensure_ascii=False), event_id))
 
     def _recount(self, event_id: str, *, refresh: bool) -> None:

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import functools
-import hashlib
 import sqlite3
 from datetime import datetime, timezone
-from importlib import resources as importlib_resources
 from pathlib import Path
 from typing import TypeVar
 
+from ..coding.version import coder_version
 from ..errors import StoreError
 from .matcher import TermCache
 
@@ -114,31 +112,25 @@ CREATE TABLE IF NOT EXISTS run_blocks (
 """
 
 
-@functools.cache
-@functools.cache
-def coder_version() -> str:
-    """flashpoint's version and a digest of its data files: a changed lexicon is a new coder."""
-    from .. import __version__
-
-    digest = hashlib.sha1()
-    data = importlib_resources.files("flashpoint") / "data"
-    for item in sorted(data.iterdir(), key=lambda p: p.name):
-        if item.is_file():
-            digest.update(item.name.encode())
-            digest.update(item.read_bytes())
-    return f"{__version__}+{digest.hexdigest()[:8]}"
-
-
 class Database:
     """An open store file: the connection, its schema and transactions. Store adds the rest."""
 
-    def __init__(self, conn: sqlite3.Connection, path: str) -> None:
+    def __init__(self, conn: sqlite3.Connection, path: str, coder: str | None = None) -> None:
         self.conn = conn
         self.path = path
         self.terms = TermCache(conn)
+        self._coder = coder
+
+    @property
+    def coder(self) -> str:
+        """The coder_version this connection stores events as coded by: the pipeline's that codes
+        them (`Store.open(path, coder=pipeline.coder_version)`), else the built-in coder's."""
+        if self._coder is None:
+            self._coder = coder_version()
+        return self._coder
 
     @classmethod
-    def open(cls: type[_D], path: str | Path, *, readonly: bool = False) -> _D:
+    def open(cls: type[_D], path: str | Path, *, readonly: bool = False, coder: str | None = None) -> _D:
         if Path(path).is_dir():
             # A folder `flashpoint run --out` wrote: its store.
             path = Path(path) / "store.db"
@@ -162,7 +154,7 @@ class Database:
                 # only a power cut may lose the last transactions, never consistency.
                 conn.execute("PRAGMA synchronous=NORMAL")
             conn.row_factory = sqlite3.Row
-            store = cls(conn, path)
+            store = cls(conn, path, coder)
             if not readonly:
                 store._migrate()
             else:
@@ -212,7 +204,7 @@ class Database:
 class _Transaction:
     """BEGIN IMMEDIATE ... COMMIT, rolled back on any error; SQLite errors become StoreError."""
 
-    def __init__(self, conn: sqlite3.Connection, path: str) -> None:
+    def __init__(self, conn: sqlite3.Connection, path: str, coder: str | None = None) -> None:
         self.conn = conn
         self.path = path
 

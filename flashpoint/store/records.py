@@ -231,3 +231,16 @@ class MentionRow(PloverRecord):
         return {**self.plover(), "trigger_start": self.trigger_start, "date_explicit": self.date_explicit,
                 "event_id": self.event_id, "url": self.url, "title": self.title, "published": _iso(self.published)}
 
+
+@dataclass(frozen=True, slots=True)
+class DroppedInput:
+    """An input of a batch run that was not an article, with the block it was in."""
+
+    block: str
+    source: str
+    reason: str
+    code: str
+    line: int | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"block": self.block, "source": self.source, "reason": self.reason, "code": self.code, "line": self.line}

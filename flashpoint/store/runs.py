@@ -7,11 +7,11 @@ import json
 from collections.abc import Iterator
 from dataclasses import asdict
 from datetime import date as Date
-from typing import Any
 
 from ..model import Article, Dropped
 from .articles import ArticleWriter
-from .db import coder_version, now
+from .db import now
+from .records import DroppedInput
 
 
 class Runs(ArticleWriter):
@@ -26,17 +26,17 @@ class Runs(ArticleWriter):
             self.conn.execute("INSERT OR REPLACE INTO run_blocks VALUES (?, ?, ?, ?)", (
                 block_id, articles, json.dumps([asdict(d) for d in dropped], ensure_ascii=False), now()))
 
-    def dropped(self) -> Iterator[dict[str, Any]]:
+    def dropped(self) -> Iterator[DroppedInput]:
         """The inputs of batch runs that were not articles, each with its reason and code."""
         for block_id, dropped in self.conn.execute("SELECT id, dropped FROM run_blocks ORDER BY id"):
             for d in json.loads(dropped):
-                yield {"block": block_id, **d}
+                yield DroppedInput(block=block_id, **d)
 
     def articles_to_recode(self) -> Iterator[Article]:
         """Coded articles whose events are not from this coder, in the order they were stored."""
         rows = self.conn.execute(
             "SELECT id, url, title, date, source, lang, text FROM articles WHERE status = 'coded' AND"
-            " (coder_version IS NULL OR coder_version != ?) ORDER BY seq", (coder_version(),))
+            " (coder_version IS NULL OR coder_version != ?) ORDER BY seq", (self.coder,))
         for r in rows:
             yield Article(id=r["id"], text=r["text"], title=r["title"],
                           date=Date.fromisoformat(r["date"]) if r["date"] else None,
@@ -45,10 +45,10 @@ class Runs(ArticleWriter):
     def start_recode(self) -> bool:
         """Drop every event and mention made by another coder, so the current one rebuilds them in
         the order the articles were stored. False when there is nothing to recode."""
-        stale = self.conn.execute("SELECT COUNT(*) FROM events WHERE coder_version != ?", (coder_version(),)).fetchone()[0]
+        stale = self.conn.execute("SELECT COUNT(*) FROM events WHERE coder_version != ?", (self.coder,)).fetchone()[0]
         pending = self.conn.execute(
             "SELECT COUNT(*) FROM articles WHERE status = 'coded' AND (coder_version IS NULL OR coder_version != ?)",
-            (coder_version(),)).fetchone()[0]
+            (self.coder,)).fetchone()[0]
         if not stale and not pending:
             return False
         if stale:
@@ -76,5 +76,5 @@ class Runs(ArticleWriter):
             (seq,) = self.conn.execute("SELECT seq FROM articles WHERE id = ?", (article.id,)).fetchone()
             mentions, new_events = self._code(article, article.id, seq)
             self.conn.execute("UPDATE articles SET coder_version = ?, error = ? WHERE id = ?",
-                              (coder_version(), article.error, article.id))
+                              (self.coder, article.error, article.id))
         return mentions, new_events
