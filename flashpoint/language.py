@@ -8,6 +8,8 @@ from __future__ import annotations
 from functools import cache
 from typing import TYPE_CHECKING
 
+from .settings import DEFAULTS
+
 if TYPE_CHECKING:
     from py3langid.langid import LanguageIdentifier
 
@@ -27,7 +29,7 @@ _NO_LANGUAGE = "zxx"
 # Nigerian Pidgin, an English-lexified creole: of the 295 one-line English reports of the gold set,
 # 6 came out "pcm", and of the Nigerian ones joined into longer texts some did up to 300 letters,
 # none beyond.
-_SHORT_LETTERS = 300
+SHORT_LETTERS = DEFAULTS.short_text_letters
 _PIDGIN = "pcm"
 # In a short text another language must be this many times as likely as English to be called
 # instead: with a headline's few words the first choice is often a toss-up ("Bandits kill 12 in
@@ -56,7 +58,7 @@ def detect(text: str) -> tuple[str, float]:
         return UNDETERMINED, 0.0
     ranked = _identifier().rank(sample)
     lang, prob = ranked[0]
-    if lang != _NO_LANGUAGE and letters < _SHORT_LETTERS:
+    if lang != _NO_LANGUAGE and letters < SHORT_LETTERS:
         lang, prob = _short_text_choice(ranked)
     if lang == _NO_LANGUAGE:
         return UNDETERMINED, 0.0

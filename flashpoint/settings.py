@@ -24,6 +24,11 @@ class Settings:
     fetch_timeout_s: float = _setting(20.0, "seconds to wait for a page or feed (--timeout)")
     fetch_max_bytes: int = _setting(10_000_000, "largest page or feed body read, in bytes")
     fetch_max_redirects: int = _setting(5, "redirects followed for one URL, each checked against private addresses")
+    page_max_tags: int = _setting(50_000, "most HTML tags a page may have to be extracted: news pages have a few "
+                                          "thousand, and a page of endless tiny elements takes minutes and gigabytes")
+    short_text_letters: int = _setting(300, "below this many letters a text's language is judged by the short-text rule "
+                                            "(English unless another language is twice as likely), so one-line reports "
+                                            "are not taken for Nigerian Pidgin")
 
     # Coding
     pipeline_batch: int = _setting(32, "articles the pipeline's stages take at once")

@@ -44,10 +44,10 @@ def test_the_cli_prints_the_table_and_json():
 def test_the_modules_use_the_defaults():
     from datetime import timedelta
 
-    from flashpoint import cluster, engine, ingest, monitor, server
+    from flashpoint import cluster, engine, ingest, language, monitor, server
     from flashpoint.coding.pipeline import Pipeline
     from flashpoint.coding.registry import Resources
-    from flashpoint.sources import files
+    from flashpoint.sources import files, html
     from flashpoint.sources.web import Fetcher
     from flashpoint.store import articles, matcher
 
@@ -56,6 +56,7 @@ def test_the_modules_use_the_defaults():
     assert (fetcher.timeout, fetcher.max_bytes, fetcher.max_redirects) == (
         d.fetch_timeout_s, d.fetch_max_bytes, d.fetch_max_redirects)
     assert files.DEFAULT_MAX_CHARS == d.max_chars
+    assert (html.MAX_TAGS, language.SHORT_LETTERS) == (d.page_max_tags, d.short_text_letters)
     assert Pipeline().batch_size == d.pipeline_batch
     assert (Resources.CPU_PARSE_BATCH, Resources.GPU_PARSE_BATCH) == (d.cpu_parse_batch, d.gpu_parse_batch)
     assert ingest.BATCH == d.ingest_batch and articles.NEAR_DUP_JACCARD == d.near_dup_jaccard

@@ -6,6 +6,7 @@ import logging
 from datetime import date as Date
 
 from ..errors import EmptyInputError, PageTooComplexError
+from ..settings import DEFAULTS
 
 LOG = logging.getLogger(__name__)
 
@@ -14,7 +15,7 @@ LOG = logging.getLogger(__name__)
 # took it 37 s, and `extract` 91 s and 1.7 GB in all. News pages have a few thousand tags (230 KB
 # with nav, article and 240 teasers: 7,700 tags, 1 s); at this limit the worst layouts measured,
 # tiny <div>s or short <p>s, take 5 to 10 s.
-MAX_TAGS = 50_000
+MAX_TAGS = DEFAULTS.page_max_tags
 
 
 def html_to_text(html: str, *, source: str) -> tuple[str, str | None]:
