@@ -216,7 +216,9 @@ def test_serve_answers_the_address_it_binds_and_the_allowed_hosts(tmp_path, serv
 def test_serve_workers_read_every_setting_from_the_environment(tmp_path, served, monkeypatch):
     names = ("FLASHPOINT_DB", "FLASHPOINT_TOKEN", "FLASHPOINT_ALLOW_PRIVATE", "FLASHPOINT_CREATE", "FLASHPOINT_ALLOWED_HOSTS")
     for name in names:
-        monkeypatch.delenv(name, raising=False)  # and restored after the test
+        # Set, then deleted: monkeypatch undoes both, so what the command sets does not outlive the test.
+        monkeypatch.setenv(name, "")
+        monkeypatch.delenv(name)
     db = str(tmp_path / "s.db")
     code, _, _ = run(["serve", "--db", db, "--create", "--workers", "2", "--token", "t", "--allowed-host", "a.example",
                       "--allowed-host", "b.example"])

@@ -226,8 +226,9 @@ def three_stories() -> list[Article]:
 
 def test_an_article_a_stage_fails_on_is_stored_as_failed_and_the_rest_of_its_batch_coded(tmp_path, pipeline,
                                                                                           monkeypatch):
-    with Store.open(tmp_path / "s.db") as store:
-        report = ingest(three_stories(), store, boom_on(pipeline, monkeypatch, "Bang"))
+    failing = boom_on(pipeline, monkeypatch, "Bang")
+    with Store.open(tmp_path / "s.db", coder=failing.coder_version) as store:
+        report = ingest(three_stories(), store, failing)
         statuses = dict(store.conn.execute("SELECT id, status FROM articles"))
         reported = {r[0] for r in store.conn.execute("SELECT DISTINCT article_id FROM mentions")}
     assert statuses == {"s0": "coded", "s1": "failed", "s2": "coded"} and reported == {"s0", "s2"}
@@ -239,9 +240,9 @@ def test_recode_keeps_an_article_the_new_coder_fails_on_as_failed_and_codes_the_
                                                                                      monkeypatch):
     with Store.open(tmp_path / "s.db") as store:
         ingest(three_stories(), store, pipeline)
-        store.conn.execute("UPDATE events SET coder_version = 'old'")
-        store.conn.execute("UPDATE articles SET coder_version = 'old'")
-        report = recode(store, boom_on(pipeline, monkeypatch, "Bang"))
+    failing = boom_on(pipeline, monkeypatch, "Bang")  # another coder: its version is not the store's events'
+    with Store.open(tmp_path / "s.db", coder=failing.coder_version) as store:
+        report = recode(store, failing)
         rows = {r[0]: tuple(r)[1:] for r in store.conn.execute("SELECT id, status, error FROM articles")}
         reported = {r[0] for r in store.conn.execute("SELECT DISTINCT article_id FROM mentions")}
     assert rows["s0"] == rows["s2"] == ("coded", None) and rows["s1"][0] == "failed" and "kaboom" in rows["s1"][1]
