@@ -23,6 +23,8 @@ from flashpoint.store import Store
 CHROMIUM = "/usr/bin/chromium"
 ARTEFACTS = Path(__file__).resolve().parents[1] / "test-artefacts"
 sync_api = pytest.importorskip("playwright.sync_api")
+pytestmark = pytest.mark.slow
+
 if not Path(CHROMIUM).exists() and shutil.which("chromium") is None:
     pytest.skip("no Chromium at /usr/bin/chromium", allow_module_level=True)
 uvicorn = pytest.importorskip("uvicorn")

@@ -120,6 +120,7 @@ def test_two_workers_give_the_same_store_and_parquet(inputs, clean, tmp_path):
     pd.testing.assert_frame_equal(parquet(tmp_path / "mentions"), parquet(clean / "mentions"))
 
 
+@pytest.mark.slow
 def test_ray_engine_gives_the_same_events(inputs, clean, tmp_path):
     code, _, err = cli("run", str(inputs), "--out", str(tmp_path), "--engine", "ray", "--workers", "2", "--quiet")
     assert code == 1, err
@@ -222,6 +223,7 @@ def test_errors_cross_process_boundaries_unchanged():
         assert type(back) is type(err) and str(back) == str(err) and back.source == err.source
 
 
+@pytest.mark.slow
 def test_ray_is_imported_only_by_the_ray_engine(inputs, tmp_path):
     import subprocess
     import sys
@@ -254,6 +256,7 @@ def ray_actors() -> list[int]:
     return sorted(pids)
 
 
+@pytest.mark.slow
 def test_a_killed_ray_actor_is_replaced_and_nothing_is_lost(tmp_path):
     import subprocess
     import sys

@@ -192,6 +192,7 @@ def test_full_disk_stops_cleanly_and_keeps_what_was_stored(folder, tmp_path):
     assert code == 0 and f"{9 - len(kept['articles'])} new, {len(kept['articles'])} duplicate(s)" in err
 
 
+@pytest.mark.slow
 def test_two_ingests_of_one_folder_at_once_store_each_article_once(tmp_path):
     # One batch of stories: the process that starts storing second skips what the first has
     # stored, catches up with it, and the two then store the same article at the same moment.
@@ -249,6 +250,7 @@ def test_recode_keeps_an_article_the_new_coder_fails_on_as_failed_and_codes_the_
     assert reported == {"s0", "s2"} and report.read == 3 and [source for source, _ in report.failed] == ["s1"]
 
 
+@pytest.mark.slow
 def test_kill_during_ingest_then_rerun_gives_the_clean_store(tmp_path):
     src = tmp_path / "many"
     src.mkdir()

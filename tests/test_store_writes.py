@@ -11,6 +11,7 @@ from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
@@ -156,6 +157,7 @@ def reports(n: int, *, start: int = 0) -> list:
     return out
 
 
+@pytest.mark.slow
 def test_storing_a_report_costs_the_same_however_many_the_event_has(tmp_path):
     with Store.open(tmp_path / "t.db") as store:
         ticks = [0]
