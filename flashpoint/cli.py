@@ -323,7 +323,7 @@ def cmd_recode(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
     pipeline = Pipeline(resources=Resources(model=args.model, actor_files=args.actors))
     coder = pipeline.coder_version
-    with Store.open(args.db, coder=coder) as store:
+    with Store.open(args.db, coder=coder, create=False) as store:
         bar, update = _progress(err, args.quiet, "article")
         with bar:
             report = recode(store, pipeline, progress=update)

@@ -75,6 +75,16 @@ def category(last: int, mean_4w: float, mean_52w: float, sd_52w: float) -> str:
 # The index looks at the 53 weeks up to its day: the week judged and the 52 before it.
 WINDOW_DAYS = DEFAULTS.monitor_window_days
 
+# The days the monitor can judge: each looks back over a year of counts and a week ahead.
+_EARLIEST = Date.min + timedelta(days=WINDOW_DAYS + 7)
+_LATEST = Date.max - timedelta(days=7)
+
+
+def _in_range(day: Date, name: str) -> Date:
+    if not _EARLIEST <= day <= _LATEST:
+        raise ConfigError(f"{day} is outside the days the monitor can judge ({_EARLIEST} to {_LATEST})", source=name)
+    return day
+
 
 def escalation(store: Store, kind: str = "country", *, as_of: Date | None = None) -> list[Escalation]:
     """The index for every unit with conflict events in the 53 weeks up to `as_of` (default: the
@@ -83,6 +93,7 @@ def escalation(store: Store, kind: str = "country", *, as_of: Date | None = None
     as_of = as_of or store.latest_event_date()
     if as_of is None:
         return []
+    _in_range(as_of, "as_of")
     return escalation_rows(store.conflict_counts(kind, since=as_of - timedelta(days=WINDOW_DAYS - 1), until=as_of),
                            kind, as_of)
 
@@ -128,7 +139,8 @@ def alerts(store: Store, *, since: Date | None = None, until: Date | None = None
     until = until or store.latest_event_date()
     if until is None:
         return
-    since = since or until - timedelta(days=6)
+    _in_range(until, "until")
+    since = _in_range(since, "since") if since else until - timedelta(days=6)
     found: list[dict[str, Any]] = []
     for kind in ("country", "dyad"):
         # One read of the counts for the whole window; each day's index is computed from them.

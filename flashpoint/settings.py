@@ -31,6 +31,8 @@ class Settings:
                                             "are not taken for Nigerian Pidgin")
 
     # Coding
+    max_count: int = _setting(10_000_000_000, "largest number read as a count of the dead, injured, arrested or "
+                                              "troops: more than the world's people is a typo or a hoax, not a count")
     pipeline_batch: int = _setting(32, "articles the pipeline's stages take at once")
     cpu_parse_batch: int = _setting(8, "texts spaCy parses at once on a CPU: small batches are as fast as large ones "
                                        "and keep a worker's peak memory some 150 MB lower")

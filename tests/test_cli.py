@@ -234,3 +234,9 @@ def test_demo_builds_the_store_prints_the_monitor_and_serves_it(tmp_path, served
     assert served["create_app"][0] == db and served["uvicorn"][1]["port"] == 8123
     with Store.open(db, readonly=True) as store:
         assert len(store.articles(limit=100)) == 13
+
+
+def test_recode_of_a_missing_store_is_refused_and_creates_nothing(tmp_path):
+    code, _, err = run(["recode", "--db", str(tmp_path / "typo.db")])
+    assert code == EXIT_CODES[StoreError] and "no such store" in err
+    assert not (tmp_path / "typo.db").exists()

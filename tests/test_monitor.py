@@ -128,3 +128,25 @@ def test_demo_builds_its_store_from_the_bundled_articles(tmp_path):
     out, err = io.StringIO(), io.StringIO()
     assert main(["demo", "--db", str(tmp_path / "demo.db"), "--no-serve"], out=out, err=err) == 0, err.getvalue()
     assert "13 new" in err.getvalue() and "conflict events by country" in out.getvalue() and "SDN" in out.getvalue()
+
+
+@pytest.mark.parametrize("argv", [["monitor", "--as-of", "0001-01-01"], ["alerts", "--until", "9999-12-31"],
+                                  ["alerts", "--since", "0001-01-01"], ["alerts", "--until", "0001-12-31"]])
+def test_days_the_monitor_cannot_look_back_from_are_refused_by_name(events, tmp_path, argv):
+    steady(events, weeks=2)
+    events.store.close()
+    err = io.StringIO()
+    assert main([argv[0], "--db", str(tmp_path / "m.db"), *argv[1:]], out=io.StringIO(), err=err) == 2
+    assert "outside the days the monitor can judge" in err.getvalue()
+
+
+def test_the_api_answers_such_days_with_422(events, tmp_path):
+    from fastapi.testclient import TestClient
+
+    from flashpoint.server import create_app
+
+    steady(events, weeks=2)
+    client = TestClient(create_app(tmp_path / "m.db"))
+    assert client.get("/api/escalation", params={"as_of": "0001-01-01"}).status_code == 422
+    assert client.get("/api/alerts", params={"until": "9999-12-31"}).status_code == 422
+    assert client.get("/api/alerts", params={"since": "0001-01-01"}).status_code == 422

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 
@@ -77,3 +79,14 @@ def test_revision_updates_every_report_of_the_attack(pipeline):
             "The death toll later rose to five.")
     events = extract(text, date="2024-11-20", pipeline=pipeline)
     assert incident_summary(events)["dead"] == 5
+
+
+def test_a_number_larger_than_any_count_is_no_count(code, tmp_path):
+    text = "Gunmen killed 99999999999999999999999 people in Lagos on Monday, police said."
+    assert attack(code, text)["dead"] is None
+    # It used to reach the store and fail its write (an integer SQLite cannot hold), losing the batch.
+    from flashpoint.cli import main
+
+    lines = [json.dumps({"text": text}), json.dumps({"text": "Police arrested five protesters in Lagos."})]
+    (tmp_path / "n.jsonl").write_text("\n".join(lines) + "\n")
+    assert main(["ingest", str(tmp_path / "n.jsonl"), "--db", str(tmp_path / "n.db"), "--quiet"]) == 0

@@ -299,3 +299,12 @@ def test_a_large_news_page_is_still_read(tmp_path):
     p.write_text(page, encoding="utf-8")
     (a,) = items(p)
     assert isinstance(a, Article) and "fired tear gas at thousands of protesters" in a.text
+
+
+def test_json_nested_too_deeply_costs_only_its_line(tmp_path):
+    p = tmp_path / "deep.jsonl"
+    p.write_text('{"text": "Police arrested ten people in Lagos."}\n' + "[" * 100_000 + "]" * 100_000 + "\n"
+                 '{"text": "Troops shelled Kharkiv."}\n', encoding="utf-8")
+    first, deep, last = items(p)
+    assert isinstance(first, Article) and isinstance(last, Article)
+    assert isinstance(deep, Dropped) and deep.line == 2 and "nested too deeply" in deep.reason

@@ -47,6 +47,7 @@ def test_the_modules_use_the_defaults():
     from flashpoint import cluster, engine, ingest, language, monitor, server
     from flashpoint.coding.pipeline import Pipeline
     from flashpoint.coding.registry import Resources
+    from flashpoint.coding.stages import numbers
     from flashpoint.sources import files, html
     from flashpoint.sources.web import Fetcher
     from flashpoint.store import articles, matcher
@@ -57,6 +58,7 @@ def test_the_modules_use_the_defaults():
         d.fetch_timeout_s, d.fetch_max_bytes, d.fetch_max_redirects)
     assert files.DEFAULT_MAX_CHARS == d.max_chars
     assert (html.MAX_TAGS, language.SHORT_LETTERS) == (d.page_max_tags, d.short_text_letters)
+    assert numbers.MAX_COUNT == d.max_count
     assert Pipeline().batch_size == d.pipeline_batch
     assert (Resources.CPU_PARSE_BATCH, Resources.GPU_PARSE_BATCH) == (d.cpu_parse_batch, d.gpu_parse_batch)
     assert ingest.BATCH == d.ingest_batch and articles.NEAR_DUP_JACCARD == d.near_dup_jaccard

@@ -327,6 +327,11 @@ def read_jsonl(lines: Iterable[str | bytes], *, source: str, default_date: Date 
             yield Dropped(source, f"line {lineno} is not valid JSON ({exc.msg} at column {exc.colno})",
                           JSONLineError.code, line=lineno)
             continue
+        except RecursionError:
+            # The json module recurses per nesting level: "[[[[…" a thousand deep is no article.
+            yield Dropped(source, f"line {lineno} is JSON nested too deeply to be an article", JSONLineError.code,
+                          line=lineno)
+            continue
         try:
             yield article_from_dict(obj, source=f"{source}:{lineno}", default_id=f"{Path(source).name}:{lineno}",
                                     default_date=default_date, max_chars=max_chars)

@@ -130,7 +130,9 @@ class Database:
         return self._coder
 
     @classmethod
-    def open(cls: type[_D], path: str | Path, *, readonly: bool = False, coder: str | None = None) -> _D:
+    def open(cls: type[_D], path: str | Path, *, readonly: bool = False, coder: str | None = None,
+             create: bool = True) -> _D:
+        """Open a store file, creating it unless `readonly` or `create=False` (then a missing one is a StoreError)."""
         if Path(path).is_dir():
             # A folder `flashpoint run --out` wrote: its store.
             path = Path(path) / "store.db"
@@ -139,9 +141,10 @@ class Database:
                                  "wrote", source=str(path.parent))
         path = str(path)
         try:
-            if readonly:
+            if readonly or not create:
                 if not Path(path).exists():
                     raise StoreError("no such store; create it with `flashpoint ingest SOURCE --db PATH`", source=path)
+            if readonly:
                 conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
                 conn.execute("PRAGMA busy_timeout=10000")
             else:

@@ -19,6 +19,7 @@ import re
 from spacy.tokens import Span, Token
 
 from ...model import Article, Size
+from ...settings import DEFAULTS
 from ..registry import Resources, stage
 
 UNITS = {w: i for i, w in enumerate(
@@ -49,6 +50,7 @@ PERSONS = frozenset({"man", "woman", "boy", "girl", "teen", "teenager", "child",
                      "daughter", "brother", "sister", "husband", "wife", "friend", "suspect", "gunman", "civilian",
                      "policeman", "deputy", "trooper", "guard", "worker", "journalist", "protester", "youth",
                      "individual", "male", "female", "clerk", "customer", "neighbor", "neighbour", "cousin"})
+MAX_COUNT = DEFAULTS.max_count
 _NUM_RE = re.compile(r"^\d{1,3}(,\d{3})+$|^\d+$|^\d+(\.\d+)?$")
 
 
@@ -86,7 +88,12 @@ def parse_number(tokens: list[Token]) -> int | None:
             continue
         else:
             break
-    return int(total + current) if found else None
+    if not found:
+        return None
+    value = int(total + current)
+    # More people than live on Earth is not a count ("99999999999999999999999"), and would not fit
+    # the store's integers either.
+    return value if value <= MAX_COUNT else None
 
 
 def _is_age(tok: Token) -> bool:
