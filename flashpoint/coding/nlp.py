@@ -30,6 +30,7 @@ def load_spacy(name: str | None = None):
         except OSError:
             continue
         if "flashpoint_blocks" not in nlp.pipe_names:
+            _register()
             nlp.add_pipe("flashpoint_blocks", before="parser")
         return nlp
     raise ModelNotFoundError(
@@ -80,6 +81,7 @@ def normalize(text: str) -> str:
 
 
 def _register() -> None:
+    # Registered when a pipeline is loaded, not on import: reading a store or a version needs no spaCy.
     from spacy.language import Language
 
     if "flashpoint_blocks" in Language.factories:
@@ -100,6 +102,3 @@ def _register() -> None:
             if span is not None and span.start > 0 and not span[0].is_space:
                 span[0].is_sent_start = True
         return doc
-
-
-_register()

@@ -13,11 +13,12 @@ import math
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass
-from typing import Any
-
-from spacy.tokens import Doc, Span
+from typing import TYPE_CHECKING, Any
 
 from .gazetteer import Gazetteer, Place, fold_ascii, name_key
+
+if TYPE_CHECKING:
+    from spacy.tokens import Doc, Span
 
 PLACE_LABELS = frozenset({"GPE", "LOC", "FAC"})
 

@@ -8,17 +8,19 @@ import hashlib
 import json
 import re
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 import numpy as np
 
 from ..cluster import headline_and_text, name_terms
 from ..model import Article, Event
-from ..places.geoparse import PlaceMention
 from ..settings import DEFAULTS
 from .db import Database, now
 from .matcher import Names, matching_event
+
+if TYPE_CHECKING:
+    from ..places.geoparse import PlaceMention
 
 # Near copies: word 4-gram sets with an estimated Jaccard similarity of 0.8 or more (a changed
 # headline or byline on a wire story), found through MinHash signatures banded for lookup.
