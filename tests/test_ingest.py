@@ -248,6 +248,15 @@ def test_recode_keeps_an_article_the_new_coder_fails_on_as_failed_and_codes_the_
         reported = {r[0] for r in store.conn.execute("SELECT DISTINCT article_id FROM mentions")}
     assert rows["s0"] == rows["s2"] == ("coded", None) and rows["s1"][0] == "failed" and "kaboom" in rows["s1"][1]
     assert reported == {"s0", "s2"} and report.read == 3 and [source for source, _ in report.failed] == ["s1"]
+    with Store.open(tmp_path / "s.db", coder=failing.coder_version) as store:
+        assert recode(store, failing).read == 0  # the same coder would fail on it again
+    # A coder that no longer fails on it (here: the built-in one) codes it again, and only it.
+    with Store.open(tmp_path / "s.db") as store:
+        again = recode(store, pipeline)
+        rows = {r[0]: tuple(r)[1:] for r in store.conn.execute("SELECT id, status, error FROM articles")}
+        reported = {r[0] for r in store.conn.execute("SELECT DISTINCT article_id FROM mentions")}
+    assert again.read == 3 and not again.failed and set(rows.values()) == {("coded", None)}
+    assert reported == {"s0", "s1", "s2"}
 
 
 @pytest.mark.slow

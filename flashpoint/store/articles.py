@@ -141,7 +141,8 @@ class ArticleWriter(Database):
                 " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) RETURNING seq",
                 (article_id, article.url, digest, sig.tobytes(), near, article.title,
                  article.date.isoformat() if article.date else None, article.source, _host(article.url), article.lang,
-                 status, article.error, self.coder if status == "coded" else None, now(), article.text)).fetchone()
+                 status, article.error, self.coder if status in ("coded", "failed") else None, now(),
+                 article.text)).fetchone()
             mentions, new_events = (self._code(article, article_id, seq) if status == "coded" else (0, 0))
         result = "near_duplicate" if near else ("new" if status == "coded" else status)
         return Stored(article_id, result, mentions, new_events, duplicate_of=near)

@@ -14,6 +14,11 @@ from .db import now
 from .records import DroppedInput
 
 
+# An article another coder coded, or failed on: a new coder may do better. One this coder failed
+# on carries its version and waits for the next.
+_NOT_THIS_CODER = "status IN ('coded', 'failed') AND (coder_version IS NULL OR coder_version != ?)"
+
+
 class Runs(ArticleWriter):
     """Batch-run bookkeeping and recoding."""
 
@@ -33,10 +38,10 @@ class Runs(ArticleWriter):
                 yield DroppedInput(block=block_id, **d)
 
     def articles_to_recode(self) -> Iterator[Article]:
-        """Coded articles whose events are not from this coder, in the order they were stored."""
+        """Articles coded, or failed, by another coder than this one, in the order they were stored."""
         rows = self.conn.execute(
-            "SELECT id, url, title, date, source, lang, text FROM articles WHERE status = 'coded' AND"
-            " (coder_version IS NULL OR coder_version != ?) ORDER BY seq", (self.coder,))
+            f"SELECT id, url, title, date, source, lang, text FROM articles WHERE {_NOT_THIS_CODER} ORDER BY seq",
+            (self.coder,))
         for r in rows:
             yield Article(id=r["id"], text=r["text"], title=r["title"],
                           date=Date.fromisoformat(r["date"]) if r["date"] else None,
@@ -46,9 +51,7 @@ class Runs(ArticleWriter):
         """Drop every event and mention made by another coder, so the current one rebuilds them in
         the order the articles were stored. False when there is nothing to recode."""
         stale = self.conn.execute("SELECT COUNT(*) FROM events WHERE coder_version != ?", (self.coder,)).fetchone()[0]
-        pending = self.conn.execute(
-            "SELECT COUNT(*) FROM articles WHERE status = 'coded' AND (coder_version IS NULL OR coder_version != ?)",
-            (self.coder,)).fetchone()[0]
+        pending = self.conn.execute(f"SELECT COUNT(*) FROM articles WHERE {_NOT_THIS_CODER}", (self.coder,)).fetchone()[0]
         if not stale and not pending:
             return False
         if stale:
@@ -60,21 +63,24 @@ class Runs(ArticleWriter):
                 self.conn.execute("DELETE FROM places")
                 self.conn.execute("DELETE FROM terms")
                 self.conn.execute("DELETE FROM term_df")
+                # Every event is gone, so every coded article is coded again; a failed one is tried
+                # again when another coder failed on it (_NOT_THIS_CODER).
                 self.conn.execute("UPDATE articles SET coder_version = NULL WHERE status = 'coded'")
             self.terms.clear()
         return True
 
     def recode(self, article: Article, *, status: str = "coded") -> tuple[int, int]:
         """Store the current coder's events for an article already stored; one the coder failed on
-        (status "failed") is kept, marked with its error, as ingest keeps it."""
+        (status "failed") is kept, marked with its error and this coder, as ingest keeps it, and
+        tried again by the next coder."""
         with self._tx(), self.terms.guard():
             if status == "failed":
-                self.conn.execute("UPDATE articles SET status = 'failed', error = ?, coder_version = NULL WHERE id = ?",
-                                  (article.error, article.id))
+                self.conn.execute("UPDATE articles SET status = 'failed', error = ?, coder_version = ? WHERE id = ?",
+                                  (article.error, self.coder, article.id))
                 return 0, 0
             self.terms.check()
             (seq,) = self.conn.execute("SELECT seq FROM articles WHERE id = ?", (article.id,)).fetchone()
             mentions, new_events = self._code(article, article.id, seq)
-            self.conn.execute("UPDATE articles SET coder_version = ?, error = ? WHERE id = ?",
-                              (self.coder, article.error, article.id))
+            self.conn.execute("UPDATE articles SET status = 'coded', coder_version = ?, error = NULL WHERE id = ?",
+                              (self.coder, article.id))
         return mentions, new_events
