@@ -49,7 +49,7 @@ def fake_rows(n: int, seed: int, prefix: str):
         etype, quad = rng.choice(TYPES)
         day = (START + timedelta(days=rng.randrange(DAYS))).isoformat()
         lat, lon = rng.uniform(-40, 60), rng.uniform(-120, 140)
-        record = json.dumps({"article_id": f"{prefix}{i}", "date": day, "event": [etype], "mode": [], "context": [],
+        record = json.dumps({"id": f"{prefix}{i:07}", "article_id": f"{prefix}{i}", "acled": None, "date": day, "event": [etype], "mode": [], "context": [],
                              "quad_code": quad, "event_scale": -5.0, "actor": [], "recipient": [],
                              "event_loc": {"extracted_place": "x", "resolved_place": "x", "lat": lat, "lon": lon,
                                            "country_code": country, "resolution": 4},

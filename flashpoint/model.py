@@ -119,22 +119,6 @@ class Event:
         }
 
 
-    @classmethod
-    def from_plover(cls, r: dict[str, Any]) -> Event:
-        """The inverse of to_plover, for records read back from the store, which keeps
-        `trigger_start` and `date_explicit` beside the PLOVER fields so that the id comes out the same."""
-        loc = r.get("event_loc")
-        return cls(
-            article_id=r["article_id"], event=list(r["event"]), evidence=Evidence(**r["evidence"]),
-            trigger=r["trigger"], trigger_start=r.get("trigger_start", 0), mode=list(r.get("mode") or []),
-            context=list(r.get("context") or []), actor=[Actor(**a) for a in r.get("actor") or []],
-            recipient=[Actor(**a) for a in r.get("recipient") or []],
-            date=Date.fromisoformat(r["date"]) if r.get("date") else None,
-            event_loc=Location(**loc) if loc else None, size=Size(**(r.get("size") or {})),
-            acled=dict(r["acled"]) if r.get("acled") else None, confidence=r.get("confidence", 0.5),
-            quad_code=r.get("quad_code"), event_scale=r.get("event_scale"),
-            date_explicit=bool(r.get("date_explicit", False)))
-
 
 PLOVER_FIELDS = (
     "id", "article_id", "date", "event", "mode", "context", "quad_code", "event_scale",

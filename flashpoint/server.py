@@ -50,6 +50,8 @@ if TYPE_CHECKING:
 MAX_PAGE = DEFAULTS.api_max_page
 # SQLite's integers are 64-bit: a larger offset fails in the query, and no store holds this many rows.
 MAX_OFFSET = 2**62
+# A LIKE pattern SQLite takes (it refuses those over 50,000 bytes); no search needs more.
+MAX_FILTER = 1000
 # The longest article allowed (DEFAULT_MAX_CHARS) is at most 4 MB as UTF-8, and 6 MB with every
 # character \u-escaped in JSON; the rest is room for the other fields.
 MAX_BODY = DEFAULTS.api_max_body_bytes
@@ -98,9 +100,9 @@ def create_app(db: str | Path, *, token: str | None = None, allow_private: bool 
 
     def query(since: Date | None = None, until: Date | None = None, country: str | None = None,
               region: str | None = None, actor: str | None = None, recipient: str | None = None,
-              type: str | None = None, mode: str | None = None,
+              type: str | None = None, mode: str | None = Query(None, max_length=MAX_FILTER),
               bbox: str | None = Query(None, description="min_lon,min_lat,max_lon,max_lat"),
-              q: str | None = Query(None, description="words in the evidence sentence or the place"),
+              q: str | None = Query(None, max_length=MAX_FILTER, description="words in the evidence sentence or the place"),
               limit: int = Query(100, ge=1, le=MAX_PAGE), offset: int = Query(0, ge=0, le=MAX_OFFSET)) -> EventQuery:
         box = None
         if bbox:

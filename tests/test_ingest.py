@@ -182,7 +182,10 @@ def test_full_disk_stops_cleanly_and_keeps_what_was_stored(folder, tmp_path):
         conn.execute("CREATE TRIGGER full_disk BEFORE INSERT ON events WHEN (SELECT COUNT(*) FROM events) >= 5"
                      " BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END")
     code, _, err = run("ingest", str(folder), "--db", str(db), "--date", "2024-11-20")
-    assert code == EXIT_CODES[StoreError] and "disk is full" in err and "nothing of this article was stored" in err
+    assert code == EXIT_CODES[StoreError] and "disk is full" in err
+    # The message names the article whose write failed ("cannot write article F: ...; nothing of article F was stored").
+    named = re.search(r"cannot write article (\S+): .*; nothing of article (\S+) was stored", err)
+    assert named and named.group(1) == named.group(2) and Path(named.group(1)).is_relative_to(folder)
     kept = snapshot(db)
     assert 0 < len(kept["articles"]) < 9 and len(kept["events"]) <= 5
     assert {m[2] for m in kept["mentions"]} == {a[0] for a in kept["articles"] if a[2] == "coded"}

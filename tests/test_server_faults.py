@@ -169,3 +169,9 @@ def test_app_from_env_reads_create_and_allowed_hosts(tmp_path, monkeypatch):
     client = TestClient(app_from_env())
     assert client.get("/api/events", headers={"Host": "b.example"}).status_code == 200
     assert client.get("/api/events", headers={"Host": "c.example"}).status_code == 400
+
+
+def test_an_overlong_text_filter_is_422_not_500(tmp_path):
+    client = TestClient(create_app(store_with(tmp_path / "s.db", [("e1", "ground", "Shelling hit the market.")])))
+    for name in ("q", "mode"):
+        assert client.get("/api/events", params={name: "a" * 50_001}).status_code == 422

@@ -127,7 +127,7 @@ class ArticleWriter(Database):
             return Stored(article.id, "duplicate", duplicate_of=dup)
         sig = minhash(article.text)
         bands = _band_keys(sig)
-        with self._tx(), self.terms.guard():
+        with self._tx(f"article {article.source or article.id}"), self.terms.guard():
             dup = self.seen(article, digest)
             if dup is not None:
                 return Stored(article.id, "duplicate", duplicate_of=dup)

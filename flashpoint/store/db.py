@@ -200,22 +200,25 @@ class Database:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def _tx(self):
-        return _Transaction(self.conn, self.path)
+    def _tx(self, what: str | None = None) -> _Transaction:
+        return _Transaction(self.conn, self.path, what)
 
 
 class _Transaction:
-    """BEGIN IMMEDIATE ... COMMIT, rolled back on any error; SQLite errors become StoreError."""
+    """BEGIN IMMEDIATE ... COMMIT, rolled back on any error; SQLite errors become StoreError,
+    naming what was being written (`what`: an article) when it is known."""
 
-    def __init__(self, conn: sqlite3.Connection, path: str, coder: str | None = None) -> None:
+    def __init__(self, conn: sqlite3.Connection, path: str, what: str | None = None) -> None:
         self.conn = conn
         self.path = path
+        self.doing = f"cannot write {what}" if what else "cannot write"
+        self.lost = f"; nothing of {what} was stored" if what else "; nothing of it was stored"
 
     def __enter__(self) -> None:
         try:
             self.conn.execute("BEGIN IMMEDIATE")
         except sqlite3.Error as exc:
-            raise StoreError(f"cannot write: {exc}", source=self.path) from exc
+            raise StoreError(f"{self.doing}: {exc}", source=self.path) from exc
 
     def __exit__(self, exc_type, exc, tb) -> None:
         if exc_type is None:
@@ -224,10 +227,10 @@ class _Transaction:
                 return
             except sqlite3.Error as err:
                 self.conn.execute("ROLLBACK")
-                raise StoreError(f"cannot write: {err}", source=self.path) from err
+                raise StoreError(f"{self.doing}: {err}{self.lost}", source=self.path) from err
         self.conn.execute("ROLLBACK")
         if isinstance(exc, sqlite3.Error):
-            raise StoreError(f"cannot write: {exc}; nothing of this article was stored", source=self.path) from exc
+            raise StoreError(f"{self.doing}: {exc}{self.lost}", source=self.path) from exc
 
 
 def now() -> str:

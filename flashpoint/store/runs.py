@@ -13,7 +13,6 @@ from .articles import ArticleWriter
 from .db import now
 from .records import DroppedInput
 
-
 # An article another coder coded, or failed on: a new coder may do better. One this coder failed
 # on carries its version and waits for the next.
 _NOT_THIS_CODER = "status IN ('coded', 'failed') AND (coder_version IS NULL OR coder_version != ?)"
@@ -73,7 +72,7 @@ class Runs(ArticleWriter):
         """Store the current coder's events for an article already stored; one the coder failed on
         (status "failed") is kept, marked with its error and this coder, as ingest keeps it, and
         tried again by the next coder."""
-        with self._tx(), self.terms.guard():
+        with self._tx(f"article {article.id}"), self.terms.guard():
             if status == "failed":
                 self.conn.execute("UPDATE articles SET status = 'failed', error = ?, coder_version = ? WHERE id = ?",
                                   (article.error, self.coder, article.id))
