@@ -8,6 +8,7 @@ import threading
 import time
 from datetime import date
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from types import SimpleNamespace
 
 import pytest
 
@@ -21,6 +22,7 @@ from flashpoint.errors import (
     PrivateAddressError,
     TooLargeError,
 )
+from flashpoint.sources import web
 from flashpoint.sources.feeds import fetch_feed, parse_feed
 from flashpoint.sources.web import (
     FakeTransport,
@@ -439,6 +441,8 @@ BIG_BODY_BYTES = 20_000_000
 # A dripping server sends a header line or a body byte every DRIP_PAUSE s, DRIP_STEPS times.
 DRIP_PAUSE = 0.2
 DRIP_STEPS = 25
+# Each /hop/N waits this long, then redirects to /hop/N+1: every hop inside a per-hop timeout.
+HOP_PAUSE = 0.6
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -460,6 +464,15 @@ class _Handler(BaseHTTPRequestHandler):
             self.wfile.write(body)
         elif self.path.startswith("/drip-"):
             self._drip(headers=self.path == "/drip-headers")
+        elif self.path.startswith("/hop/"):
+            time.sleep(HOP_PAUSE)
+            try:
+                self.send_response(302)
+                self.send_header("Location", f"/hop/{int(self.path.rsplit('/', 1)[1]) + 1}")
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+            except (BrokenPipeError, ConnectionResetError):
+                pass  # the client gave up, which is what the test wants
         else:
             self._send_big()
 
@@ -535,3 +548,41 @@ def test_a_server_dripping_headers_or_body_cannot_hold_a_fetch_past_its_timeout(
     with pytest.raises(FetchError, match=r"timed out after 1 s"):
         fetcher.get(f"{local_server}{path}")
     assert time.monotonic() - started < 2
+
+
+def test_the_timeout_holds_for_the_whole_fetch_not_each_redirect_hop(local_server):
+    # Six hops of 0.6 s each fit a 1 s timeout one by one; together they must not.
+    fetcher = Fetcher(allow_private=True, timeout=1)
+    started = time.monotonic()
+    with pytest.raises(FetchError, match=r"timed out after 1 s"):
+        fetcher.get(f"{local_server}/hop/0")
+    assert time.monotonic() - started < 1.5
+
+
+def test_no_time_left_after_a_redirect_is_a_timeout_without_another_request(monkeypatch):
+    clock = [100.0]
+
+    class SlowTransport(FakeTransport):
+        """Each hop takes 1.5 s of the clock; records the timeout each was given."""
+
+        def __init__(self, pages: dict[str, Response | Exception]) -> None:
+            super().__init__(pages)
+            self.timeouts: list[float] = []
+
+        def get(self, url: str, *, timeout: float, max_bytes: int) -> Response:
+            self.timeouts.append(timeout)
+            clock[0] += 1.5
+            return super().get(url, timeout=timeout, max_bytes=max_bytes)
+
+    transport = SlowTransport({
+        "https://news.example/a": redirect("https://news.example/b"),
+        "https://news.example/b": redirect("https://news.example/c"),
+        "https://news.example/c": page(ARTICLE_HTML),
+    })
+    monkeypatch.setattr(web, "time", SimpleNamespace(monotonic=lambda: clock[0]))
+    fetcher = Fetcher(transport, resolver=resolve_public, timeout=2.5)
+    with pytest.raises(FetchError, match=r"timed out after 2\.5 s \(at https://news\.example/c\)"):
+        fetcher.get("https://news.example/a")
+    # The second hop got only the second left; the third was never asked for.
+    assert transport.requests == ["https://news.example/a", "https://news.example/b"]
+    assert transport.timeouts == [2.5, 1.0]

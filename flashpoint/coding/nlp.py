@@ -19,6 +19,11 @@ _OPEN_END = re.compile(
     re.I,
 )
 _CLOSED = re.compile(r"[.!?:;\"'”’)\]]\s*$")
+# More than this many of one symbol in a row ("&&&...", "=====...", "____...") is decoration or
+# junk, and spaCy's tokenizer takes time quadratic in the run's length to split it into one token
+# per character (10,000 '&' took 25 s). "--", "...", "!!!", "***" and short underlines stay.
+MAX_SYMBOL_RUN = 20
+_SYMBOL_RUN = re.compile(rf"([^\w\s]|_)\1{{{MAX_SYMBOL_RUN},}}")
 
 
 def load_spacy(name: str | None = None):
@@ -45,12 +50,15 @@ def normalize(text: str) -> str:
     A single newline inside a paragraph is a line wrap and becomes a space. It stays, and starts
     a sentence, after a headline: the first line of a paragraph, without closing punctuation,
     the text's first line, or shorter than its wrapped lines, or followed by a dateline.
+
+    A run of more than MAX_SYMBOL_RUN of one symbol becomes as many spaces: the parser never
+    sees it, and the offsets of everything after it stay exact.
     """
     # A carriage return is a space to the parser; the text keeps its length.
     text = text.replace("\r", " ")
     matches = list(_NEWLINE.finditer(text))
     if not matches:
-        return text
+        return _blank_symbol_runs(text)
     width = max(len(line) for line in text.split("\n"))
     out = list(text)
     for m in matches:
@@ -77,7 +85,12 @@ def normalize(text: str) -> str:
         )
         if not headline:
             out[i] = " "
-    return "".join(out)
+    return _blank_symbol_runs("".join(out))
+
+
+def _blank_symbol_runs(text: str) -> str:
+    # After the line-wrap rules, which therefore see the same lines as ever.
+    return _SYMBOL_RUN.sub(lambda m: " " * len(m.group()), text)
 
 
 def _register() -> None:
@@ -95,6 +108,14 @@ def _register() -> None:
             if "\n" in prev.whitespace_ or (prev.is_space and "\n" in prev.text):
                 if not tok.is_space:
                     tok.is_sent_start = True
+        # A long blank, which is what normalize makes of a run of symbols, is a break of its own:
+        # the sentences either side of it must not take it in, or their evidence (cut from the
+        # text as given) would carry the run.
+        for tok in doc:
+            if tok.is_space and " " * MAX_SYMBOL_RUN in tok.text:
+                tok.is_sent_start = True
+                if tok.i + 1 < len(doc):
+                    doc[tok.i + 1].is_sent_start = True
         # A dateline is not the subject of the sentence after it ("KHARKIV, Nov 20 - Russian
         # forces shelled ..."): the story's sentence starts after the dash.
         for m in _DATELINE_END.finditer(doc.text):

@@ -252,12 +252,17 @@ class Fetcher:
     def get(self, url: str) -> Response:
         """The final response for `url`, after redirects; its `url` is where it was found.
 
-        Raises FetchError (bad scheme, network failure, error status, too many redirects),
-        PrivateAddressError, or TooLargeError, each naming `url`."""
+        Raises FetchError (bad scheme, network failure, error status, too many redirects, the
+        timeout passed), PrivateAddressError, or TooLargeError, each naming `url`. The timeout is
+        for the whole fetch, redirects included: each hop gets only the time left."""
+        deadline = time.monotonic() + self.timeout
         current = url
         for _ in range(self.max_redirects + 1):
             self._check_target(current, source=url)
-            response = self._request(current, source=url)
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise self._timed_out(current, source=url)
+            response = self._request(current, source=url, timeout=remaining)
             location = response.headers.get("location")
             if response.status in _REDIRECTS and location:
                 current = urljoin(current, location.strip())
@@ -302,15 +307,19 @@ class Fetcher:
         # A scope (fe80::1%eth0) is not part of the address.
         return [ipaddress.ip_address(address.split("%", 1)[0]) for address in found]
 
-    def _request(self, url: str, *, source: str) -> Response:
+    def _timed_out(self, url: str, *, source: str) -> FetchError:
+        at = "" if url == source else f" (at {url})"
+        return FetchError(f"timed out after {self.timeout:g} s{at}", source=source)
+
+    def _request(self, url: str, *, source: str, timeout: float) -> Response:
         at = "" if url == source else f" (at {url})"
         try:
-            return self.transport.get(url, timeout=self.timeout, max_bytes=self.max_bytes)
+            return self.transport.get(url, timeout=timeout, max_bytes=self.max_bytes)
         except TimeoutError:
-            raise FetchError(f"timed out after {self.timeout:g} s{at}", source=source) from None
+            raise self._timed_out(url, source=source) from None
         except urllib.error.URLError as exc:
             if isinstance(exc.reason, TimeoutError):
-                raise FetchError(f"timed out after {self.timeout:g} s{at}", source=source) from None
+                raise self._timed_out(url, source=source) from None
             raise FetchError(f"could not connect{at}: {exc.reason}", source=source) from None
         except OSError as exc:
             raise FetchError(f"network error{at}: {exc.strerror or exc}", source=source) from None
