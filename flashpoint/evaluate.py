@@ -233,7 +233,7 @@ def eval_geoparsing(path: Path, pipeline: Pipeline, limit: int | None = None,
 def incident_summary(events: list[Event]) -> dict[str, Any]:
     """An article's main attack: the date most of its dated ASSAULT events state, the figures its
     first report of that attack gives (a revised toll has already updated those; see
-    stages/numbers.py), and the place its reports name most, the most precise first."""
+    coding/stages/numbers.py), and the place its reports name most, the most precise first."""
     attacks = [e for e in events if e.event[0] == "ASSAULT"]
     dates = Counter(e.date for e in attacks if e.date and e.date_explicit) or Counter(e.date for e in attacks if e.date)
     main = min(dates, key=lambda d: (-dates[d], d)) if dates else None

@@ -72,8 +72,10 @@ def category(last: int, mean_4w: float, mean_52w: float, sd_52w: float) -> str:
     return "limited change"
 
 
-# The index looks at the 53 weeks up to its day: the week judged and the 52 before it.
-WINDOW_DAYS = DEFAULTS.monitor_window_days
+# The index looks at the 53 weeks up to its day: the week judged and the 52 before it. Its means
+# are over the last 4 and 52 weeks, so this is the index's definition, not a setting.
+WEEKS = 53
+WINDOW_DAYS = WEEKS * 7
 
 # The days the monitor can judge: each looks back over a year of counts and a week ahead.
 _EARLIEST = Date.min + timedelta(days=WINDOW_DAYS + 7)
@@ -101,8 +103,8 @@ def escalation(store: Store, kind: str = "country", *, as_of: Date | None = None
 def escalation_rows(counts: Iterable[tuple[str, Date, int, int, int, int]], kind: str, as_of: Date) -> list[Escalation]:
     """The index as of `as_of` from Store.conflict_counts rows (those outside its 53 weeks are
     passed over, so one read serves every day up to its end), most escalating first."""
-    weeks: dict[str, list[int]] = defaultdict(lambda: [0] * 53)
-    material: dict[str, list[int]] = defaultdict(lambda: [0] * 53)
+    weeks: dict[str, list[int]] = defaultdict(lambda: [0] * WEEKS)
+    material: dict[str, list[int]] = defaultdict(lambda: [0] * WEEKS)
     casualties: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     for unit, day, quad, n, dead, injured in counts:
         days = (as_of - day).days
@@ -117,7 +119,7 @@ def escalation_rows(counts: Iterable[tuple[str, Date, int, int, int, int]], kind
             casualties[unit][1] += injured
     out = []
     for unit, w in weeks.items():
-        last, month, year = w[0], w[1:5], w[1:53]
+        last, month, year = w[0], w[1:5], w[1:WEEKS]
         m4, m52 = sum(month) / 4, sum(year) / 52
         sd52 = math.sqrt(sum((x - m52) ** 2 for x in year) / 52)
         share_now = material[unit][0] / last if last else 0.0

@@ -82,8 +82,6 @@ class Settings:
 
     # Monitoring
     monitor_floor: int = _setting(5, "a week with fewer conflict events than this never alarms, however it compares")
-    monitor_window_days: int = _setting(53 * 7, "days the escalation index looks at: the week judged and the 52 "
-                                                "before it")
 
     # HTTP API
     api_max_page: int = _setting(1000, "most events or articles one API request returns (the limit parameter's "

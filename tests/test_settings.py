@@ -71,5 +71,5 @@ def test_the_modules_use_the_defaults():
     assert (engine.BLOCK, engine.EXPORT_CHUNK) == (d.engine_block, d.export_chunk)
     assert (cluster.DEFAULT_THRESHOLD, cluster.NAME_WEIGHT, cluster.NUMBER_WEIGHT, cluster.EDGE_FLOOR) == (
         d.cluster_threshold, d.cluster_name_weight, d.cluster_number_weight, d.cluster_edge_floor)
-    assert (monitor.FLOOR, monitor.WINDOW_DAYS) == (d.monitor_floor, d.monitor_window_days)
+    assert monitor.FLOOR == d.monitor_floor
     assert (server.MAX_PAGE, server.MAX_BODY) == (d.api_max_page, d.api_max_body_bytes)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 from datetime import date
 
 import pytest
@@ -114,12 +115,15 @@ def test_failed_write_stores_nothing_of_the_article(store):
     assert store.counts() == {"articles": 2, "events": 3, "mentions": 3}
 
 
-def test_store_from_a_newer_flashpoint_is_refused(tmp_path):
+def test_store_from_a_newer_flashpoint_is_refused_and_left_as_it_was(tmp_path):
     path = tmp_path / "new.db"
     with Store.open(path) as s:
         s.conn.execute("UPDATE meta SET value = '99' WHERE key = 'schema'")
+        s.conn.execute("DROP TABLE tallies")  # as if the newer schema had no such table
     with pytest.raises(StoreError, match="newer flashpoint"):
         Store.open(path)
+    with sqlite3.connect(path) as conn:  # nothing of this flashpoint's schema was written into it
+        assert conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'tallies'").fetchone() is None
 
 
 def test_reading_a_missing_store_says_how_to_make_one(tmp_path):

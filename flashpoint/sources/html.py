@@ -41,7 +41,7 @@ def html_publication_date(html: str, url: str | None = None) -> Date | None:
 
     try:
         # Bytes, not str: htmldate downloads a str that looks like a URL, which would skip the
-        # private-address guard of flashpoint.fetch.
+        # private-address guard of flashpoint.sources.web.
         found = find_date(html.encode("utf-8"), url=url, original_date=True, extensive_search=False,
                           outputformat="%Y-%m-%d")
         return Date.fromisoformat(found) if found else None

@@ -167,6 +167,10 @@ class Database:
             raise StoreError(f"cannot open the store: {exc}", source=path) from exc
 
     def _migrate(self) -> None:
+        # A newer flashpoint's store is refused before anything of this schema is written into it.
+        has_meta = self.conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'meta'").fetchone()
+        if has_meta:
+            self._check_version()
         # executescript commits on its own, so it runs outside a transaction of ours.
         self.conn.executescript(SCHEMA)
         if self._check_version() == SCHEMA_VERSION:

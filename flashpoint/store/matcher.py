@@ -273,7 +273,7 @@ def matching_event(conn: sqlite3.Connection, ev: Event, names: Names) -> str | N
     return best[1] if best else None
 
 def record_candidates(conn: sqlite3.Connection, ev: Event, parties: Parties, cols: str) -> list[sqlite3.Row]:
-    """The stored events that can pass _match_score with `ev`, read with what rules the others
+    """The stored events that can pass match_score with `ev`, read with what rules the others
     out in SQL (a day's news has thousands of events of one type): the type within a day; the
     record's country or none; for a town, towns within 40 km (a box around it) or places
     known less precisely; without coordinates, only when the record names an actor."""

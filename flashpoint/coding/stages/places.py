@@ -1,4 +1,4 @@
-"""Event location: the article's toponyms are resolved once (flashpoint.geoparse); each event
+"""Event location: the article's toponyms are resolved once (flashpoint.places.geoparse); each event
 takes the most precise one in the place phrases attached to its trigger."""
 
 from __future__ import annotations
