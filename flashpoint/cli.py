@@ -167,6 +167,8 @@ def build_parser() -> argparse.ArgumentParser:
                     choices=["case2021", "indiapolice", "gold", "gold_heldout", "lgl", "trnews", "gva", "ecbplus"])
     ev.add_argument("--limit", type=int, help="use at most this many items per data set")
     ev.add_argument("--json", action="store_true", help="print figures as JSON instead of a table")
+    ev.add_argument("--workers", type=int, default=os.cpu_count() or 1,
+                    help="processes that code the GVA articles, the largest set (default: all cores)")
 
     se = sub.add_parser("settings", help="the tunable numbers and their defaults (docs/settings.md)")
     form = se.add_mutually_exclusive_group()
@@ -477,7 +479,7 @@ def cmd_eval(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from .evaluate import default_data_dir, format_table, run_all
 
     data = args.data or default_data_dir()
-    results = run_all(data, only=args.only, limit=args.limit, log=err)
+    results = run_all(data, only=args.only, limit=args.limit, log=err, workers=args.workers)
     out.write(json.dumps(results, indent=2) + "\n" if args.json else format_table(results))
     return EXIT_OK
 

@@ -229,28 +229,48 @@ def _local(blocks: list[Block], opts: Options, workers: int) -> Iterator[tuple[B
         for block in blocks:
             yield block, _code_block(block, opts)
         return
+    for block, items in _in_order(_code_block, blocks, opts, workers):
+        yield block, items
+
+
+def _code_batch(batch: list[Article], opts: Options) -> list[Article | Dropped]:
+    return code_articles(list(batch), _process_pipeline(opts), english_only=False)
+
+
+def code_in_workers(articles: list[Article], opts: Options, workers: int) -> Iterator[Article]:
+    """Articles in memory coded by `workers` processes, in their order (as Pipeline.run codes them;
+    the parse is dropped). For a caller with more cores than one pipeline can use."""
+    batches = [articles[i:i + BLOCK] for i in range(0, len(articles), BLOCK)]
+    for _, coded in _in_order(_code_batch, batches, opts, workers):
+        yield from (a for a in coded if isinstance(a, Article))
+
+
+def _in_order(fn: Callable[[Any, Options], list[Article | Dropped]], jobs: list[Any], opts: Options,
+              workers: int) -> Iterator[tuple[Any, list[Article | Dropped]]]:
+    """`fn(job, opts)` for each job in a pool of worker processes, results in job order."""
     # CUDA cannot be used in a forked child of a process that touched it: GPU workers are spawned.
     context = multiprocessing.get_context("spawn") if opts.gpu else None
     with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        # Results come back in block order; up to two blocks a worker are in flight.
+        # Results come back in order; up to two jobs a worker are in flight.
         pending = []
-        it = iter(blocks)
-        for block in it:
-            pending.append((block, pool.submit(_code_block, block, opts)))
+        it = iter(jobs)
+        for job in it:
+            pending.append((job, pool.submit(fn, job, opts)))
             if len(pending) >= 2 * workers:
                 break
         while pending:
-            block, future = pending.pop(0)
+            job, future = pending.pop(0)
             try:
                 items = future.result()
             except BrokenProcessPool:
-                raise EngineError(f"a worker process died (killed, or out of memory) while coding block {block.id}; "
+                where = f"block {job.id}" if isinstance(job, Block) else "a batch of articles"
+                raise EngineError(f"a worker process died (killed, or out of memory) while coding {where}; "
                                   "everything stored before it is kept: run the same command again to finish",
-                                  source=block.shard) from None
-            yield block, items
+                                  source=job.shard if isinstance(job, Block) else None) from None
+            yield job, items
             nxt = next(it, None)
             if nxt is not None:
-                pending.append((nxt, pool.submit(_code_block, nxt, opts)))
+                pending.append((nxt, pool.submit(fn, nxt, opts)))
 
 
 class RayCoder:
