@@ -363,11 +363,11 @@ def _write_escalation(rows, db: str, by: str, limit: int, as_json: bool, out: Te
 
 
 def cmd_alerts(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    from .monitor import alerts, latest_date
+    from .monitor import alerts
     from .store import Store
 
     with Store.open(args.db, readonly=True) as store:
-        if args.until is None and latest_date(store) is None:
+        if args.until is None and store.latest_event_date() is None:
             err.write(f"flashpoint: no dated events in {args.db}\n")
             return EXIT_OK
         for alert in alerts(store, since=args.since, until=args.until):

@@ -30,10 +30,6 @@ def _check_unit(kind: str) -> None:
         raise ConfigError(f"unknown unit {kind!r}; use one of {', '.join(UNITS)}", source="--by")
 
 
-def latest_date(store: Store) -> Date | None:
-    return store.latest_event_date()
-
-
 def daily_series(store: Store, kind: str = "country", *, since: Date | None = None,
                  until: Date | None = None, unit: str | None = None) -> list[dict[str, Any]]:
     """One row per day, unit, PLOVER type and quad: events, summed event_scale, dead, injured."""
