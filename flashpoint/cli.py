@@ -58,6 +58,16 @@ def _date(value: str) -> Date:
         raise argparse.ArgumentTypeError(f"{value!r} is not a date as YYYY-MM-DD") from None
 
 
+def _probability(value: str) -> float:
+    try:
+        p = float(value)
+    except ValueError:
+        p = -1.0
+    if not 0.0 <= p <= 1.0:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a probability between 0 and 1")
+    return p
+
+
 def _shared(*flags: str, **kwargs) -> argparse.ArgumentParser:
     """A parent parser: an option that several subcommands take, spelled and explained once."""
     parent = argparse.ArgumentParser(add_help=False)
@@ -95,6 +105,9 @@ def build_parser() -> argparse.ArgumentParser:
     ex = sub.add_parser("extract", parents=[paths, date, output, *coder, max_chars, quiet],
                         help="code articles into events (JSONL or ACLED-style CSV)")
     ex.add_argument("--format", choices=["plover", "acled"], default="plover")
+    ex.add_argument("--min-confidence", type=_probability, default=0.0, metavar="P",
+                    help="only events the model gives at least this probability of being a real event of their "
+                         "type (0-1; docs/event_model.md has the reliability table)")
 
     sub.add_parser("geoparse", parents=[paths, output, model, max_chars, quiet],
                    help="place mentions in articles, resolved offline (JSONL)")
@@ -164,11 +177,20 @@ def build_parser() -> argparse.ArgumentParser:
     ev = sub.add_parser("eval", help="measure accuracy on the development data in ../shared/data")
     ev.add_argument("--data", type=Path, help="development data folder (default: ../shared/data from the project root)")
     ev.add_argument("--only", action="append", help="run only these (repeatable)",
-                    choices=["case2021", "indiapolice", "gold", "gold_heldout", "lgl", "trnews", "gva", "ecbplus"])
+                    choices=["case2021", "indiapolice", "gold", "gold_heldout", "realnews", "realnews_dev", "lgl", "trnews", "gva", "ecbplus"])
     ev.add_argument("--limit", type=int, help="use at most this many items per data set")
     ev.add_argument("--json", action="store_true", help="print figures as JSON instead of a table")
     ev.add_argument("--workers", type=int, default=os.cpu_count() or 1,
                     help="processes that code the GVA articles, the largest set (default: all cores)")
+
+    tr = sub.add_parser("train", help="train the event and coreference models from the hand labels "
+                                      "(training/manifest.json) and the development data")
+    tr.add_argument("--data", type=Path, help="development data folder (default: ../shared/data from the project root)")
+    tr.add_argument("--manifest", type=Path, default=Path("training/manifest.json"),
+                    help="the label files to train on (default training/manifest.json)")
+    tr.add_argument("--out", type=Path, default=Path("flashpoint/models"),
+                    help="folder the models are written to (default flashpoint/models, the package's own)")
+    tr.add_argument("--markdown", action="store_true", help="print the figures as docs/event_model.md instead of JSON")
 
     se = sub.add_parser("settings", help="the tunable numbers and their defaults (docs/settings.md)")
     form = se.add_mutually_exclusive_group()
@@ -195,6 +217,8 @@ def cmd_extract(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
                 continue
             n_articles += 1
             for ev in article.events:
+                if ev.confidence < args.min_confidence:
+                    continue
                 n_events += 1
                 if writer:
                     writer.writerow(to_acled_row(ev))
@@ -484,6 +508,15 @@ def cmd_eval(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     return EXIT_OK
 
 
+def cmd_train(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from .evaluate import default_data_dir
+    from .training import report_markdown, train
+
+    report = train(args.manifest, args.data or default_data_dir(), args.out)
+    out.write(report_markdown(report) if args.markdown else json.dumps(report, indent=2) + "\n")
+    return EXIT_OK
+
+
 def cmd_settings(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     import shutil
 
@@ -501,7 +534,7 @@ def cmd_settings(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 COMMANDS = {"extract": cmd_extract, "geoparse": cmd_geoparse, "ingest": cmd_ingest, "watch": cmd_watch,
             "cluster": cmd_cluster, "export": cmd_export, "recode": cmd_recode, "monitor": cmd_monitor,
             "alerts": cmd_alerts, "serve": cmd_serve, "run": cmd_run, "demo": cmd_demo, "eval": cmd_eval,
-            "settings": cmd_settings}
+            "train": cmd_train, "settings": cmd_settings}
 
 
 def main(argv: list[str] | None = None, out: TextIO | None = None, err: TextIO | None = None) -> int:

@@ -65,6 +65,21 @@ class Evidence:
         return {"text": self.text, "start": self.start, "end": self.end}
 
 
+@dataclass(frozen=True, slots=True)
+class ReportSentence:
+    """One sentence of an article that reports an event, and the word that says so."""
+
+    text: str
+    start: int
+    end: int
+    trigger: str
+    trigger_start: int
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"text": self.text, "start": self.start, "end": self.end, "trigger": self.trigger,
+                "trigger_start": self.trigger_start}
+
+
 @dataclass(slots=True)
 class Event:
     article_id: str
@@ -90,6 +105,14 @@ class Event:
     place_heads: list[int] = field(default_factory=list)
     # Whether `date` came from a date expression in the event's sentence, not narrative time.
     date_explicit: bool = False
+    # Every sentence of the article that reports this event (the `coref` stage merges them), the
+    # first being `evidence`; and, for each merged field (date, place, actor, recipient, dead,
+    # injured, arrested, troops), the start of the report it was taken from.
+    sentences: list[ReportSentence] = field(default_factory=list)
+    provenance: dict[str, int] = field(default_factory=dict)
+
+    def own_report(self) -> ReportSentence:
+        return ReportSentence(self.evidence.text, self.evidence.start, self.evidence.end, self.trigger, self.trigger_start)
 
     @property
     def id(self) -> str:
@@ -116,13 +139,15 @@ class Event:
             "confidence": round(self.confidence, 3),
             "evidence": self.evidence.to_dict(),
             "trigger": self.trigger,
+            "sentences": [r.to_dict() for r in self.sentences or [self.own_report()]],
+            "provenance": dict(self.provenance),
         }
 
 
 
 PLOVER_FIELDS = (
     "id", "article_id", "date", "event", "mode", "context", "quad_code", "event_scale",
-    "actor", "recipient", "event_loc", "size", "acled", "confidence", "evidence", "trigger",
+    "actor", "recipient", "event_loc", "size", "acled", "confidence", "evidence", "trigger", "sentences", "provenance",
 )
 
 

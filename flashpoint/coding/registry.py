@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from ..lexicon import AcledRule, CueTable, EventLexicon, PloverScale
     from ..places.gazetteer import Gazetteer
     from .stages.actors import ActorIndex
+    from .verifier import LinearModel
 
 StageFn = Callable[[list[Article], "Resources"], None]
 
@@ -126,6 +127,18 @@ class Resources:
         from .stages.actors import ActorIndex
 
         return ActorIndex.build(self.nlp, extra_actors=self.actor_files, gazetteer=self.gazetteer)
+
+    @cached_property
+    def event_model(self) -> LinearModel:
+        from .verifier import EVENT_MODEL, builtin
+
+        return builtin(EVENT_MODEL)
+
+    @cached_property
+    def coref_model(self) -> LinearModel:
+        from .verifier import COREF_MODEL, builtin
+
+        return builtin(COREF_MODEL)
 
     @cached_property
     def gazetteer(self) -> Gazetteer:

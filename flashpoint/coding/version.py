@@ -1,7 +1,7 @@
 """The coder's version: what stored events were coded with, so that `recode` knows when to run.
 
-A coder is flashpoint's release, its data files (lexicons, mappings, the actor list), the spaCy
-pipeline that parses and the user's own actor files: change any of them and the same article may
+A coder is flashpoint's release, its data files (lexicons, mappings, the actor list), its trained
+event model (`models/`), the spaCy pipeline that parses and the user's own actor files: change any of them and the same article may
 give other events.
 """
 
@@ -39,11 +39,12 @@ def _release_and_data() -> str:
     from .. import __version__
 
     digest = hashlib.sha1()
-    data = importlib_resources.files("flashpoint") / "data"
-    for item in sorted(data.iterdir(), key=lambda p: p.name):
-        if item.is_file():
-            digest.update(item.name.encode())
-            digest.update(item.read_bytes())
+    package = importlib_resources.files("flashpoint")
+    for folder in ("data", "models"):
+        for item in sorted((package / folder).iterdir(), key=lambda p: p.name):
+            if item.is_file():
+                digest.update(f"{folder}/{item.name}".encode())
+                digest.update(item.read_bytes())
     return f"{__version__}+{digest.hexdigest()[:8]}"
 
 

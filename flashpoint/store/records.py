@@ -14,7 +14,7 @@ from datetime import date as Date
 from datetime import datetime
 from typing import Any, TypeVar
 
-from ..model import Actor, Event, Evidence, Location, Size
+from ..model import Actor, Event, Evidence, Location, ReportSentence, Size
 
 _E = TypeVar("_E", bound="StoredEvent")
 
@@ -57,6 +57,8 @@ class PloverRecord:
     confidence: float
     evidence: Evidence
     trigger: str
+    sentences: tuple[ReportSentence, ...]
+    provenance: dict[str, int]
 
     @staticmethod
     def _fields(r: dict[str, Any]) -> dict[str, Any]:
@@ -69,6 +71,10 @@ class PloverRecord:
             "recipient": tuple(Actor(**a) for a in r["recipient"]), "event_loc": Location(**loc) if loc else None,
             "size": Size(**r["size"]), "acled": r["acled"], "confidence": r["confidence"],
             "evidence": Evidence(**r["evidence"]), "trigger": r["trigger"],
+            # Stores written before within-article coreference have one report per record.
+            "sentences": tuple(ReportSentence(**x) for x in r.get("sentences") or [
+                {**r["evidence"], "trigger": r["trigger"], "trigger_start": r.get("trigger_start", 0)}]),
+            "provenance": dict(r.get("provenance") or {}),
         }
 
     def plover(self) -> dict[str, Any]:
@@ -80,6 +86,7 @@ class PloverRecord:
             "event_loc": _flat(self.event_loc, _LOCATION) if self.event_loc else None, "size": _flat(self.size, _SIZE),
             "acled": dict(self.acled) if self.acled is not None else None, "confidence": self.confidence,
             "evidence": self.evidence.to_dict(), "trigger": self.trigger,
+            "sentences": [x.to_dict() for x in self.sentences], "provenance": dict(self.provenance),
         }
 
     def _event(self, trigger_start: int, date_explicit: bool) -> Event:
@@ -90,7 +97,8 @@ class PloverRecord:
             trigger_start=trigger_start, mode=list(self.mode), context=list(self.context), actor=list(self.actor),
             recipient=list(self.recipient), date=self.date, event_loc=self.event_loc, size=self.size,
             acled=dict(self.acled) if self.acled else None, confidence=self.confidence, quad_code=self.quad_code,
-            event_scale=self.event_scale, date_explicit=date_explicit)
+            event_scale=self.event_scale, date_explicit=date_explicit, sentences=list(self.sentences),
+            provenance=dict(self.provenance))
 
 
 @dataclass(frozen=True, slots=True)

@@ -411,7 +411,6 @@ def _code_candidate(c: Candidate, sent: Span, article: Article, lex: EventLexico
         recipient_heads=[h.i for r in recipient_heads for h in expand_conjuncts(r)],
         place_heads=[p.i for p in place_heads],
     )
-    ev.confidence = 0.45 + (0.1 if not c.noun else 0.0) + (0.05 if modality == "actual" else 0.0)
     return ev
 
 

@@ -1,4 +1,4 @@
-"""Modes, contexts, quad code, PLOVER scale and confidence, once the arguments are known."""
+"""Modes, contexts, quad code and PLOVER scale, once the type and the arguments are known."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ _CROWD = frozenset({"rioters", "protesters", "demonstrators", "protestors", "mob
 
 
 @stage("score", reads=("doc", "events", "events.actor"), writes=("events.mode", "events.context", "events.quad_code",
-                                            "events.event_scale", "events.confidence", "events.event"))
+                                            "events.event_scale", "events.event"))
 def score(articles: list[Article], res: Resources) -> None:
     modes, contexts, scale = res.modes, res.contexts, res.scale
     for article in articles:
@@ -44,7 +44,3 @@ def score(articles: list[Article], res: Resources) -> None:
             ev.context = contexts.match("*", sent_lemmas, sent_text)
             ev.quad_code = scale.quads[etype]
             ev.event_scale = scale.scale(etype, ev.mode[0] if ev.mode else None)
-            coded = sum(1 for a in ev.actor if a.code) + sum(1 for r in ev.recipient if r.code)
-            ev.confidence = min(0.99, ev.confidence + 0.15 * bool(any(a.code for a in ev.actor))
-                                + 0.1 * bool(any(r.code or r.sector for r in ev.recipient))
-                                + 0.05 * bool(ev.mode) + 0.05 * (coded > 1))
