@@ -71,3 +71,20 @@ def test_recode_runs_after_the_actor_file_changes_and_only_then(tmp_path, capsys
     assert "NGA" in actors_coded
     assert main(["recode", "--db", db, "--actors", str(actors)]) == 0
     assert "already coded" in capsys.readouterr().err
+
+
+def test_the_trained_models_are_part_of_the_version():
+    import hashlib
+    from importlib import resources as importlib_resources
+
+    from flashpoint import __version__
+
+    package = importlib_resources.files("flashpoint")
+    digest = hashlib.sha1()
+    for folder in ("data", "models"):
+        for item in sorted((package / folder).iterdir(), key=lambda p: p.name):
+            if item.is_file():
+                digest.update(f"{folder}/{item.name}".encode())
+                digest.update(item.read_bytes())
+    assert {p.name for p in (package / "models").iterdir()} >= {"event_model.npz", "coref_model.npz"}
+    assert coder_version().startswith(f"{__version__}+{digest.hexdigest()[:8]}+")

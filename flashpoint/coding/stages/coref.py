@@ -76,6 +76,7 @@ def pair_features(a: Event, b: Event, ctx: Context, between: int) -> list[str]:
     overlap = len(words_a & words_b) / max(1, min(len(words_a), len(words_b)))
     out = [f"type={etype}", f"gap={gap_bin}", f"type|gap={etype}|{gap_bin}", f"between={min(between, 3)}",
            f"lemma={'same' if ta.lemma_.lower() == tb.lemma_.lower() else 'other'}",
+           "lemmas=" + "|".join(sorted((ta.lemma_.lower(), tb.lemma_.lower()))),
            f"pos={ta.pos_}>{tb.pos_}", f"b_anaphoric={_anaphoric(tb)}", f"a_lede={ctx.sentence(a) <= 1}",
            f"names={min(shared_names, 2)}", f"names_b={min(len(names_b), 2)}",
            f"overlap={min(int(overlap * 5), 4)}",
