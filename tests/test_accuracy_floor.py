@@ -8,7 +8,15 @@ from pathlib import Path
 
 import pytest
 
-from flashpoint.evaluate import eval_case2021, eval_ecbplus, eval_geoparsing, eval_gold, eval_gva, eval_indiapolice
+from flashpoint.evaluate import (
+    eval_case2021,
+    eval_ecbplus,
+    eval_geoparsing,
+    eval_gold,
+    eval_gva,
+    eval_indiapolice,
+    eval_realnews,
+)
 from tests.conftest import SHARED, needs_shared
 
 FLOORS = json.loads((Path(__file__).parent / "floors.json").read_text())
@@ -59,3 +67,15 @@ def test_gva_floor(pipeline):
 @pytest.mark.devdata
 def test_ecbplus_floor():
     check(eval_ecbplus(needs_shared("ecbplus")), FLOORS["ecbplus"])
+
+
+@pytest.mark.devdata
+@pytest.mark.parametrize("name", ["realnews", "realnews_dev"])
+def test_realnews_floor(pipeline, name):
+    needs_shared("gva", "documents.jsonl")
+    result = eval_realnews(SHARED, pipeline, name=f"{name}.jsonl")
+    assert result is not None, "an article of the real-news gold is missing from the development data"
+    floors = dict(FLOORS[name])
+    ceiling = floors.pop("repeat_rate_ceiling")
+    check(result, floors)
+    assert result["repeat_rate"] <= ceiling, f"repeat_rate rose to {result['repeat_rate']:.3f}, above {ceiling}"

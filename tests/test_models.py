@@ -120,3 +120,17 @@ def test_extract_min_confidence_filters(tmp_path, capsys):
         main(["extract", "--min-confidence", "1.5", str(src)])
     assert exc.value.code == 2
     assert "not a probability" in capsys.readouterr().err
+
+
+def test_a_pipeline_without_contextual_vectors_is_a_config_error_naming_the_option():
+    import spacy
+
+    from flashpoint.coding.verifier import candidate_vector
+    from flashpoint.errors import ConfigError
+    from flashpoint.model import Event, Evidence
+
+    doc = spacy.blank("en")("Police arrested five men.")
+    ev = Event(article_id="a", event=["COERCE"], evidence=Evidence(doc.text, 0, len(doc.text)), trigger="arrested",
+               trigger_start=7, trigger_i=1)
+    with pytest.raises(ConfigError, match="--model"):
+        candidate_vector(ev, doc)

