@@ -9,6 +9,7 @@ import sys
 import time
 from collections import Counter
 from collections.abc import Callable, Container, Iterable
+from datetime import date as Date
 from datetime import datetime
 from pathlib import Path
 from typing import Any, TextIO
@@ -17,7 +18,7 @@ from .cluster import eval_ecbplus
 from .coding.pipeline import Pipeline
 from .errors import DataFileError
 from .lexicon import data_path
-from .model import Article, Event
+from .model import Article, Event, Location
 from .places.distance import haversine_km
 
 CASE_CODES = {
@@ -235,19 +236,30 @@ def incident_summary(events: list[Event]) -> dict[str, Any]:
     first report of that attack gives (a revised toll has already updated those; see
     coding/stages/numbers.py), and the place its reports name most, the most precise first."""
     attacks = [e for e in events if e.event[0] == "ASSAULT"]
-    dates = Counter(e.date for e in attacks if e.date and e.date_explicit) or Counter(e.date for e in attacks if e.date)
+    # An event counts once for each sentence that reports it (stages.coref merges them).
+    weight = {id(e): len(e.sentences) or 1 for e in attacks}
+    dates: Counter[Date] = Counter()
+    for e in attacks:
+        if e.date and e.date_explicit:
+            dates[e.date] += weight[id(e)]
+    if not dates:
+        for e in attacks:
+            if e.date:
+                dates[e.date] += weight[id(e)]
     main = min(dates, key=lambda d: (-dates[d], d)) if dates else None
     # Figures of other, earlier attacks the story recalls ("in 2009, a gunman killed 12") are not this one's.
     attacks = [e for e in attacks if not e.date_explicit or e.date == main] or attacks
     dead = next((e.size.dead for e in attacks if e.size.dead is not None), 0)
     injured = next((e.size.injured for e in attacks if e.size.injured is not None), 0)
-    located = [e.event_loc for e in attacks if e.event_loc and e.event_loc.lat is not None]
-    precise = [loc for loc in located if (loc.resolution or 0) >= 3] or located
-    votes = Counter((loc.resolved_place, loc.resolution) for loc in precise)
-    loc = None
+    located = [(e.event_loc, weight.get(id(e), 1)) for e in attacks if e.event_loc and e.event_loc.lat is not None]
+    precise = [(place, w) for place, w in located if (place.resolution or 0) >= 3] or located
+    votes: Counter[tuple[str | None, int | None]] = Counter()
+    for place, w in precise:
+        votes[(place.resolved_place, place.resolution)] += w
+    loc: Location | None = None
     if votes:
         top = max(votes, key=lambda k: (votes[k], k[1] or 0))
-        loc = next(loc for loc in precise if (loc.resolved_place, loc.resolution) == top)
+        loc = next(x for x, _ in precise if (x.resolved_place, x.resolution) == top)
     return {"date": main, "dead": dead, "injured": injured,
             "lat": loc.lat if loc else None, "lon": loc.lon if loc else None, "attacks": len(attacks)}
 

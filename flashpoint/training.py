@@ -325,8 +325,10 @@ def evaluate(model: LinearModel, exs: Sequence[Example]) -> dict[str, Any]:
     kept = np.array([d[0] is not None for d in decided])
     right = np.array([e.label == d[0] for e, d in zip(exs, decided, strict=True)])
     rules_right = np.array([e.label == e.rule_type for e in exs])
-    reasons = Counter(e.reason for e in exs if e.label == NO_EVENT)
-    dropped_by_reason = Counter(e.reason for e, k in zip(exs, kept, strict=True) if e.label == NO_EVENT and not k)
+    # Gold items with no event give no reason.
+    reasons = Counter(e.reason or "unstated" for e in exs if e.label == NO_EVENT)
+    dropped_by_reason = Counter(e.reason or "unstated" for e, k in zip(exs, kept, strict=True)
+                                if e.label == NO_EVENT and not k)
     table = []
     for lo, hi in ((0.0, 0.2), (0.2, 0.4), (0.4, 0.6), (0.6, 0.8), (0.8, 0.9), (0.9, 1.01)):
         sel = kept & (conf >= lo) & (conf < hi)
@@ -347,7 +349,7 @@ def evaluate(model: LinearModel, exs: Sequence[Example]) -> dict[str, Any]:
         "rules_right": _mean(rules_right),
         "right_at_0.8": _mean(right[high]),
         "rows_at_0.8": int(high.sum()),
-        "dropped_by_reason": {r: f"{dropped_by_reason[r]}/{n}" for r, n in sorted(reasons.items(), key=str)},
+        "dropped_by_reason": {r: f"{dropped_by_reason[r]}/{n}" for r, n in sorted(reasons.items())},
         "reliability": table,
     }
 

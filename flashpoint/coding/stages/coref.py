@@ -9,7 +9,8 @@ parties, place, date, counts, and how far apart they are. Each event joins the e
 most probably repeats when that probability reaches the model's threshold.
 
 Every sentence that reports the event is kept as one of its `sentences`; its place, date, counts and
-parties are the most specific its reports give, and `provenance` names the report each came from.
+parties are the most specific its reports give (its counts the first report's, or a later one's
+where the first gives none), and `provenance` names the report each came from.
 """
 
 from __future__ import annotations
@@ -234,9 +235,10 @@ def absorb(merged: Event, ev: Event) -> None:
             setattr(merged, role, new)
             merged.provenance[role] = start
     for name in ("dead", "injured", "arrested", "troops"):
-        value, have = getattr(ev.size, name), getattr(merged.size, name)
-        # The largest figure: later reports give the toll as it rose.
-        if value is not None and (have is None or value > have):
+        # The first report's figure stands (the numbers stage has already moved it to a revised
+        # toll the article gives); a later report fills a figure the first did not give.
+        value = getattr(ev.size, name)
+        if value is not None and getattr(merged.size, name) is None:
             setattr(merged.size, name, value)
             merged.provenance[name] = start
     merged.mode = list(dict.fromkeys(merged.mode + ev.mode))
