@@ -10,8 +10,7 @@ from __future__ import annotations
 
 import csv
 import json
-import xml.etree.ElementTree as ET
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime
 from pathlib import Path
 
@@ -30,25 +29,27 @@ def dev_article_index(data: Path, corpora: Iterable[str] = CORPORA) -> dict[str,
 
 
 def _gva(data: Path) -> Iterator[Article]:
+    from .evaluate import gva_article, load_gva_documents
+
     path = data / "gva" / "documents.jsonl"
     if not path.exists():
         return
-    with path.open(encoding="utf-8") as fh:
-        for doc in map(json.loads, fh):
-            if (doc.get("content") or "").strip():
-                yield Article(id=f"gva:{doc['doc_id']}", text=doc["content"], title=doc.get("title"),
-                              date=datetime.strptime(doc["dct"], "%Y-%m-%d").date() if doc.get("dct") else None)
+    for doc in load_gva_documents(path):
+        article = gva_article(doc)
+        article.id = f"gva:{article.id}"
+        yield article
 
 
-def _geoparsing(corpus: str, file: str):
+def _geoparsing(corpus: str, file: str) -> Callable[[Path], Iterator[Article]]:
     def read(data: Path) -> Iterator[Article]:
+        from .evaluate import load_geoparsing
+
         path = data / "geoparsing" / file
         if not path.exists():
             return
-        for art in ET.parse(path).getroot().iter("article"):
-            text = art.findtext("text") or ""
+        for docid, text, _ in load_geoparsing(path):
             if text.strip():
-                yield Article(id=f"{corpus}:{art.get('docid')}", text=text)
+                yield Article(id=f"{corpus}:{docid}", text=text)
     return read
 
 

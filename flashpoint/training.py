@@ -13,7 +13,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -33,7 +33,6 @@ from .coding.verifier import (
     candidate_features,
     candidate_vector,
     decide,
-    file_digest,
     softmax,
 )
 from .devdata import dev_article_index
@@ -491,10 +490,6 @@ def save(fitted: Fitted, temperature: float, threshold: float, out: Path,
             info = zipfile.ZipInfo(f"{name}.npy", date_time=(2026, 1, 1, 0, 0, 0))
             info.compress_type = zipfile.ZIP_DEFLATED
             zf.writestr(info, buf.getvalue())
-
-
-def label_files_digest(manifest_path: Path, files: Iterable[str]) -> dict[str, str]:
-    return {f: file_digest(manifest_path.parent / f) for f in files}
 
 
 def report_markdown(report: dict[str, Any]) -> str:

@@ -541,22 +541,17 @@ def test_url_transport_stops_reading_at_max_bytes_and_returns_redirects(local_se
         Fetcher(timeout=10).get(f"{local_server}/small")
 
 
-@pytest.mark.parametrize("path", ["/drip-headers", "/drip-body"])
-def test_a_server_dripping_headers_or_body_cannot_hold_a_fetch_past_its_timeout(local_server, path):
+@pytest.mark.parametrize(("path", "within"), [
+    ("/drip-headers", 2), ("/drip-body", 2),
+    # Six hops of 0.6 s each fit a 1 s timeout one by one; together they must not.
+    ("/hop/0", 1.5),
+])
+def test_a_slow_server_or_redirect_chain_cannot_hold_a_fetch_past_its_timeout(local_server, path, within):
     fetcher = Fetcher(allow_private=True, timeout=1)
     started = time.monotonic()
     with pytest.raises(FetchError, match=r"timed out after 1 s"):
         fetcher.get(f"{local_server}{path}")
-    assert time.monotonic() - started < 2
-
-
-def test_the_timeout_holds_for_the_whole_fetch_not_each_redirect_hop(local_server):
-    # Six hops of 0.6 s each fit a 1 s timeout one by one; together they must not.
-    fetcher = Fetcher(allow_private=True, timeout=1)
-    started = time.monotonic()
-    with pytest.raises(FetchError, match=r"timed out after 1 s"):
-        fetcher.get(f"{local_server}/hop/0")
-    assert time.monotonic() - started < 1.5
+    assert time.monotonic() - started < within
 
 
 def test_no_time_left_after_a_redirect_is_a_timeout_without_another_request(monkeypatch):

@@ -20,7 +20,7 @@ from ..verifier import candidate_features, candidate_vector, decide
        writes=("events", "events.event", "events.mode", "events.confidence"))
 def verify(articles: list[Article], res: Resources) -> None:
     model = res.event_model
-    cands: list[tuple[Article, Event]] = []
+    cands: list[Event] = []
     features: list[list[str]] = []
     vectors: list[np.ndarray] = []
     for article in articles:
@@ -29,16 +29,17 @@ def verify(articles: list[Article], res: Resources) -> None:
         doc = article.parsed
         sent_index = {s.start: i for i, s in enumerate(doc.sents)}
         for ev in article.events:
-            cands.append((article, ev))
+            cands.append(ev)
             features.append(candidate_features(ev, doc, sent_index[doc[ev.trigger_i].sent.start]))
             vectors.append(candidate_vector(ev, doc))
     if not cands:
         return
-    decided = decide(model, features, np.stack(vectors), [ev.event[0] for _, ev in cands])
-    keep = {id(ev) for (_, ev), (etype, _, _) in zip(cands, decided, strict=True) if etype is not None}
-    for (_, ev), (etype, confidence, _) in zip(cands, decided, strict=True):
+    keep = set()
+    for ev, (etype, confidence, _) in zip(cands, decide(model, features, np.stack(vectors), [e.event[0] for e in cands]),
+                                           strict=True):
         if etype is None:
             continue
+        keep.add(id(ev))
         if etype != ev.event[0]:
             # The trigger's mode belongs to the rules' type; `score` finds the new type's.
             ev.event, ev.mode = [etype], []
