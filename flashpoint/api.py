@@ -48,7 +48,7 @@ ACLED_COLUMNS = [
     "event_id_cnty", "event_date", "year", "disorder_type", "event_type", "sub_event_type",
     "actor1", "assoc_actor_1", "inter1", "actor2", "assoc_actor_2", "inter2", "interaction",
     "country", "iso3", "admin1", "location", "latitude", "longitude", "geo_precision", "source",
-    "notes", "fatalities", "plover_event", "plover_mode", "confidence",
+    "notes", "fatalities", "plover_event", "plover_mode", "confidence", "geo_basis",
 ]
 _INTER = {"MIL": 1, "GOV": 1, "COP": 1, "REB": 2, "PRM": 3, "UAF": 3, "PTY": 3, "CVL": 7, "JRN": 7,
           "EDU": 7, "MED": 7, "REL": 7, "REF": 7, "LAB": 6, "AGR": 7, "SOC": 7}
@@ -99,7 +99,8 @@ def to_acled_row(ev: Event) -> dict[str, Any]:
         "location": ((loc.resolved_place or loc.extracted_place) if loc else "") or "",
         "latitude": loc.lat if loc and loc.lat is not None else "",
         "longitude": loc.lon if loc and loc.lon is not None else "",
-        "geo_precision": _PRECISION.get(loc.resolution or 0, "") if loc else "",
+        "geo_precision": (loc.precision or _PRECISION.get(loc.resolution or 0, "")) if loc else "",
+        "geo_basis": (loc.basis or "") if loc else "",
         "source": ev.article_id,
         "notes": ev.evidence.text,
         "fatalities": ev.size.dead if ev.size.dead is not None else 0,

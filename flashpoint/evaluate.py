@@ -430,6 +430,12 @@ def eval_realnews(data: Path, pipeline: Pipeline, limit: int | None = None,
             taken.add(best["id"])
             counts["distinct_real"] += 1
             tally["distinct_real"] += 1
+            if "place" in best:
+                counts["fielded"] += 1
+                for name, right in field_scores(row, best).items():
+                    if right is not None:
+                        counts[f"{name}_n"] += 1
+                        counts[f"{name}_right"] += int(right)
             if best["type"] == row.event[0]:
                 counts["distinct_real_typed"] += 1
                 if best["must"]:
@@ -438,6 +444,9 @@ def eval_realnews(data: Path, pipeline: Pipeline, limit: int | None = None,
                 counts["must_found"] += 1
         counts["must"] += sum(1 for e in events if e["must"])
         counts["gold_events"] += len(events)
+        if article.date is not None:
+            counts["after_publication"] += sum(1 for e in article.events
+                                               if e.date is not None and e.date > article.date and not e.scheduled)
     rows = counts["rows"]
     must = counts["must"]
     return {
@@ -449,8 +458,61 @@ def eval_realnews(data: Path, pipeline: Pipeline, limit: int | None = None,
         "must_recall": counts["must_found_typed"] / must if must else None,
         "must_recall_any_type": counts["must_found"] / must if must else None,
         "per_type": {t: {"rows": c["rows"], "distinct_real": c["distinct_real"]} for t, c in sorted(by_type.items())},
-        "target": {"row_precision": 0.85, "must_recall": 0.85, "repeat_rate": 0.05},
+        "fields": {name: {"right": counts[f"{name}_right"] / counts[f"{name}_n"] if counts[f"{name}_n"] else None,
+                          "n": counts[f"{name}_n"]} for name in FIELDS},
+        "rows_after_publication_unflagged": counts["after_publication"],
+        "target": {"row_precision": 0.85, "must_recall": 0.85, "repeat_rate": 0.05, "actor": 0.85,
+                   "recipient": 0.75, "place": 0.85, "date": 0.90, "counts": 0.85, "every_field": 0.60},
     }
+
+
+FIELDS = ("actor", "recipient", "place", "date", "counts", "every_field")
+_COUNTS = ("dead", "injured", "arrested", "troops")
+
+
+def field_scores(row: Event, gold: dict[str, Any]) -> dict[str, bool | None]:
+    """Whether a row's fields agree with the gold event it is the first report of. None: the gold
+    cannot judge it (a date the article does not give). Parties agree when their country code and,
+    where the gold gives one, their sector agree; a place within 100 km, or in the gold's region or
+    country when that is all the article says; counts when all four agree (unknown is unknown)."""
+    scores: dict[str, bool | None] = {
+        "actor": _party_right(row.actor, gold.get("actor") or ""),
+        "recipient": _party_right(row.recipient, gold.get("recipient") or ""),
+        "place": _place_right(row.event_loc, gold.get("place")),
+        "date": (row.date is not None and row.date.isoformat() == gold["date"]) if gold.get("date") else None,
+        "counts": all(getattr(row.size, k) == (gold.get("counts") or {}).get(k) for k in _COUNTS),
+    }
+    scores["every_field"] = all(v is not False for v in scores.values())
+    return scores
+
+
+def _party_right(parties: list, gold: str) -> bool:
+    _, code, sector = (gold.split("|") + ["", "", ""])[:3]
+    coded = [p for p in parties if p.code] or parties
+    if not code and not sector:
+        return not any(p.code for p in parties)  # nobody known: a row must not invent one
+    if not coded:
+        return False
+    first = coded[0]
+    return (first.code or "") == code and (not sector or (first.sector or "") == sector)
+
+
+def _place_right(loc, gold: dict[str, Any] | None) -> bool:
+    if gold is None:
+        return loc is None or loc.country_code is None
+    if loc is None or loc.country_code is None:
+        return False
+    if loc.lat is not None and gold.get("lat") is not None and haversine_km(loc.lat, loc.lon, gold["lat"], gold["lon"]) <= 100:
+        return True
+    if loc.country_code != gold.get("country"):
+        return False
+    region = (gold.get("admin1") or "").lower()
+    if (loc.resolution or 0) <= 2 or gold.get("precision") == 3:
+        # The right admin unit: the region, or the country when that is all either side says.
+        if not region or (loc.resolution or 0) <= 1:
+            return not region and gold.get("precision") == 3 or False
+        return region in ((loc.province or "").lower(), (loc.resolved_place or "").lower())
+    return False
 
 
 def run_all(data: Path, only: Iterable[str] | None = None, limit: int | None = None,

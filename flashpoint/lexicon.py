@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 from dataclasses import dataclass, field
+from datetime import date
 from importlib import resources as importlib_resources
 from pathlib import Path
 from typing import Any
@@ -86,6 +87,8 @@ class EventLexicon:
     security: frozenset[str]
     non_agents: frozenset[str]
     disasters: frozenset[str]
+    # Facility or place word -> the sector of whoever holds it, for the targets of attacks.
+    target_sectors: dict[str, str] = field(default_factory=dict)
     # Particle / multiword verb heads, so "pull" is looked at only when "pull out" exists.
     phrasal_heads: frozenset[str] = field(default_factory=frozenset)
 
@@ -134,6 +137,8 @@ class EventLexicon:
             security=words("security"),
             non_agents=words("non_agents"),
             disasters=words("disasters"),
+            target_sectors={str(w).lower(): sector for sector, ws in (raw.get("target_sectors") or {}).items()
+                            for w in ws or []},
             phrasal_heads=frozenset(k.split()[0] for k in verbs if " " in k),
         )
 
@@ -221,11 +226,87 @@ def load_acled_rules(path: Path | None = None) -> list[AcledRule]:
 
 
 @dataclass(frozen=True, slots=True)
+class Role:
+    """A position an actor held from `start` to `end` (inclusive; None: open), PETRARCH-style:
+    an article of that time codes the actor with the role's code and sector."""
+
+    title: str
+    code: str | None
+    sector: str | None
+    start: date | None
+    end: date | None
+
+    def holds_on(self, day: date) -> bool:
+        return (self.start is None or self.start <= day) and (self.end is None or day <= self.end)
+
+
+@dataclass(frozen=True, slots=True)
 class ActorEntry:
     name: str
     code: str | None
     sector: str | None
     kind: str  # person, organization, country, capital, demonym
+    # Dated positions; outside all of them the entry's own code and sector apply.
+    roles: tuple[Role, ...] = ()
+
+    def at(self, day: date | None) -> tuple[str | None, str | None]:
+        """(code, sector) on `day`. An undated article takes the role still held (no end), as the
+        list stands: the latest of them when several are."""
+        if not self.roles:
+            return self.code, self.sector
+        if day is None:
+            current = [r for r in self.roles if r.end is None]
+            held = max(current, key=lambda r: r.start or date.min) if current else None
+        else:
+            # Of overlapping roles the one taken last is the one a report of that day means.
+            on = [r for r in self.roles if r.holds_on(day)]
+            held = max(on, key=lambda r: r.start or date.min) if on else None
+        if held is None:
+            return self.code, self.sector
+        return held.code or self.code, held.sector
+
+
+def _day(value: Any, where: str, key: str, path: Path) -> date | None:
+    if value is None:
+        return None
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value))
+    except ValueError:
+        raise DataFileError(f"{where}: `{key}` {value!r} is not a date like 2019-05-20", source=str(path)) from None
+
+
+def _roles(a: dict[str, Any], where: str, path: Path, countries: dict[str, str]) -> tuple[Role, ...]:
+    raw = a.get("roles") or []
+    if not isinstance(raw, list):
+        raise DataFileError(f"{where}: `roles` must be a list of {{title, sector, from, to}}", source=str(path))
+    out = []
+    for r in raw:
+        if not isinstance(r, dict) or not isinstance(r.get("title"), str):
+            raise DataFileError(f"{where}: each role needs a `title`, e.g. {{title: President, sector: GOV, "
+                                f"from: 2019-05-20}}", source=str(path))
+        role_where = f"{where}, role {r['title']!r}"
+        code, sector = r.get("code"), r.get("sector")
+        _check_code(code, role_where, path, countries)
+        _check_sector(sector, role_where, path)
+        start, end = _day(r.get("from"), role_where, "from", path), _day(r.get("to"), role_where, "to", path)
+        if start is not None and end is not None and end < start:
+            raise DataFileError(f"{role_where}: ends ({end}) before it starts ({start})", source=str(path))
+        out.append(Role(r["title"], code, sector, start, end))
+    return tuple(out)
+
+
+def _check_code(code: Any, where: str, path: Path, countries: dict[str, str]) -> None:
+    if code is not None and code not in countries and code not in INTERNATIONAL_CODES:
+        raise DataFileError(f"{where}: code {code!r} is neither an ISO-3 country in countries.csv "
+                            f"nor one of {sorted(INTERNATIONAL_CODES)}", source=str(path))
+
+
+def _check_sector(sector: Any, where: str, path: Path) -> None:
+    if sector is not None and sector not in SECTORS:
+        raise DataFileError(f"{where}: sector {sector!r} is not a PLOVER sector ({sorted(SECTORS)})",
+                            source=str(path))
 
 
 def _actor_surfaces(a: Any, i: int, path: Path, countries: dict[str, str]) -> dict[str, ActorEntry]:
@@ -237,15 +318,17 @@ def _actor_surfaces(a: Any, i: int, path: Path, countries: dict[str, str]) -> di
     if not isinstance(aliases, list) or not all(isinstance(x, str) and x.strip() for x in aliases):
         raise DataFileError(f"{where} ({a['name']}): `aliases` must be a list of names, e.g. [FB, Facebook]",
                             source=str(path))
+    where = f"{where} ({a['name']})"
     code, sector = a.get("code"), a.get("sector")
-    if code is not None and code not in countries and code not in INTERNATIONAL_CODES:
-        raise DataFileError(f"{where} ({a['name']}): code {code!r} is neither an ISO-3 country in countries.csv "
-                            f"nor one of {sorted(INTERNATIONAL_CODES)}", source=str(path))
-    if sector is not None and sector not in SECTORS:
-        raise DataFileError(f"{where} ({a['name']}): sector {sector!r} is not a PLOVER sector ({sorted(SECTORS)})",
-                            source=str(path))
-    entry = ActorEntry(a["name"], code, sector, a.get("kind", "organization"))
+    _check_code(code, where, path, countries)
+    _check_sector(sector, where, path)
+    entry = ActorEntry(a["name"], code, sector, a.get("kind", "organization"), _roles(a, where, path, countries))
     return {name: entry for name in [a["name"], *aliases]}
+
+
+def shipped_actor_files() -> list[Path]:
+    """The package's actor lists: actors.yaml, then the dated lists of actor_lists/ in name order."""
+    return [data_path("actors.yaml"), *sorted(data_path("actor_lists").glob("*.yaml"))]
 
 
 @dataclass(slots=True)
@@ -255,6 +338,10 @@ class ActorTables:
     surfaces: dict[str, ActorEntry]
     sectors: dict[str, str]
     country_names: dict[str, str]
+    # Nouns of people or groups whose sector the word does not say ("leader", "suspect").
+    agent_words: frozenset[str] = frozenset()
+    # Weapons and craft: "Israeli jets" are Israel's forces.
+    military_means: frozenset[str] = frozenset()
 
     @classmethod
     def load(cls, countries: Path | None = None, actors: Path | None = None,
@@ -275,7 +362,7 @@ class ActorTables:
         except (OSError, KeyError, csv.Error) as exc:
             raise DataFileError(f"cannot be read as the countries table: {exc}", source=str(countries)) from None
         # Curated actors override country surfaces: "Kremlin" is a government, not a place.
-        for path in [actors or data_path("actors.yaml"), *(extra_actors or [])]:
+        for path in [*([actors] if actors else shipped_actor_files()), *(extra_actors or [])]:
             raw = load_yaml(path) or {}
             if not isinstance(raw, dict) or not isinstance(raw.get("actors", []), list):
                 raise DataFileError("must be a mapping with a list under `actors:` (see flashpoint/data/actors.yaml)",
@@ -284,4 +371,7 @@ class ActorTables:
                 surfaces.update(_actor_surfaces(a, i, path, names))
         sec_raw = load_yaml(sectors or data_path("sectors.yaml")) or {}
         sector_words = {str(w).lower(): code for code, ws in (sec_raw.get("sectors") or {}).items() for w in ws or []}
-        return cls(surfaces=surfaces, sectors=sector_words, country_names=names)
+        agents = frozenset(str(w).lower() for w in sec_raw.get("agents") or [])
+        means = frozenset(str(w).lower() for w in sec_raw.get("military_means") or [])
+        return cls(surfaces=surfaces, sectors=sector_words, country_names=names, agent_words=agents,
+                   military_means=means)

@@ -36,6 +36,13 @@ class Location:
     country_code: str | None = None
     # 1 country, 2 province, 3 district, 4 town, 5 exact place
     resolution: int | None = None
+    # ACLED's geo_precision: 1 the town itself, 2 a nearby town or the district, 3 the region or
+    # country only.
+    precision: int | None = None
+    # Where the place came from: "clause" (the event's own phrases), "sentence" (another place its
+    # sentence names), "dateline" or "setting" (the town the story is set in): the last two are
+    # the story's place, not one the event's report gives.
+    basis: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -105,6 +112,8 @@ class Event:
     place_heads: list[int] = field(default_factory=list)
     # Whether `date` came from a date expression in the event's sentence, not narrative time.
     date_explicit: bool = False
+    # Dated after its article's publication: announced for a later day, not yet happened.
+    scheduled: bool = False
     # Every sentence of the article that reports this event (the `coref` stage merges them), the
     # first being `evidence`; and, for each merged field (date, place, actor, recipient, dead,
     # injured, arrested, troops), the start of the report it was taken from.
@@ -141,6 +150,7 @@ class Event:
             "trigger": self.trigger,
             "sentences": [r.to_dict() for r in self.sentences or [self.own_report()]],
             "provenance": dict(self.provenance),
+            "scheduled": self.scheduled,
         }
 
 
@@ -148,6 +158,7 @@ class Event:
 PLOVER_FIELDS = (
     "id", "article_id", "date", "event", "mode", "context", "quad_code", "event_scale",
     "actor", "recipient", "event_loc", "size", "acled", "confidence", "evidence", "trigger", "sentences", "provenance",
+    "scheduled",
 )
 
 

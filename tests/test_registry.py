@@ -44,7 +44,7 @@ def test_reads_and_writes_must_name_fields(reads, writes, bad):
 
 
 def test_every_built_in_stage_declares_real_fields_and_runs_in_the_declared_order():
-    assert list(DEFAULT_STAGES) == ["parse", "events", "actors", "places", "dates", "numbers", "verify", "coref",
+    assert list(DEFAULT_STAGES) == ["parse", "events", "actors", "places", "parties", "dates", "numbers", "verify", "coref",
                                     "score", "acled"]
     assert set(DEFAULT_STAGES) <= set(STAGES)
     # Building the pipeline checks each stage's reads against what the earlier ones write.

@@ -126,7 +126,7 @@ class Resources:
     def actors(self) -> ActorIndex:
         from .stages.actors import ActorIndex
 
-        return ActorIndex.build(self.nlp, extra_actors=self.actor_files, gazetteer=self.gazetteer)
+        return ActorIndex.build(self.nlp, extra_actors=self.actor_files)
 
     @cached_property
     def event_model(self) -> LinearModel:

@@ -41,11 +41,21 @@ def _release_and_data() -> str:
     digest = hashlib.sha1()
     package = importlib_resources.files("flashpoint")
     for folder in ("data", "models"):
-        for item in sorted((package / folder).iterdir(), key=lambda p: p.name):
-            if item.is_file():
-                digest.update(f"{folder}/{item.name}".encode())
-                digest.update(item.read_bytes())
+        for name, item in sorted(_files(package / folder, folder)):
+            digest.update(name.encode())
+            digest.update(item.read_bytes())
     return f"{__version__}+{digest.hexdigest()[:8]}"
+
+
+def _files(folder, prefix: str):
+    """(relative name, file) for every file under `folder` and its subfolders (actor_lists/), but
+    not the evaluation gold, which codes nothing."""
+    for item in folder.iterdir():
+        name = f"{prefix}/{item.name}"
+        if item.is_file():
+            yield name, item
+        elif item.is_dir() and item.name not in ("__pycache__", "gold"):
+            yield from _files(item, name)
 
 
 @functools.cache

@@ -59,6 +59,7 @@ class PloverRecord:
     trigger: str
     sentences: tuple[ReportSentence, ...]
     provenance: dict[str, int]
+    scheduled: bool
 
     @staticmethod
     def _fields(r: dict[str, Any]) -> dict[str, Any]:
@@ -75,6 +76,7 @@ class PloverRecord:
             "sentences": tuple(ReportSentence(**x) for x in r.get("sentences") or [
                 {**r["evidence"], "trigger": r["trigger"], "trigger_start": r.get("trigger_start", 0)}]),
             "provenance": dict(r.get("provenance") or {}),
+            "scheduled": bool(r.get("scheduled", False)),  # absent from stores written before it
         }
 
     def plover(self) -> dict[str, Any]:
@@ -87,6 +89,7 @@ class PloverRecord:
             "acled": dict(self.acled) if self.acled is not None else None, "confidence": self.confidence,
             "evidence": self.evidence.to_dict(), "trigger": self.trigger,
             "sentences": [x.to_dict() for x in self.sentences], "provenance": dict(self.provenance),
+            "scheduled": self.scheduled,
         }
 
     def _event(self, trigger_start: int, date_explicit: bool) -> Event:
@@ -98,7 +101,7 @@ class PloverRecord:
             recipient=list(self.recipient), date=self.date, event_loc=self.event_loc, size=self.size,
             acled=dict(self.acled) if self.acled else None, confidence=self.confidence, quad_code=self.quad_code,
             event_scale=self.event_scale, date_explicit=date_explicit, sentences=list(self.sentences),
-            provenance=dict(self.provenance))
+            provenance=dict(self.provenance), scheduled=self.scheduled)
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date as Date
 from pathlib import Path
 
 from spacy.matcher import PhraseMatcher
@@ -10,7 +11,6 @@ from spacy.util import filter_spans
 
 from ...lexicon import ActorTables
 from ...model import Actor, Article, Mention
-from ...places.gazetteer import Gazetteer
 from ..registry import Resources, stage
 
 # Dependency labels whose subtrees are not part of the noun phrase that names an actor.
@@ -18,27 +18,29 @@ _CLAUSE_DEPS = frozenset({"relcl", "acl", "advcl", "conj", "cc", "appos", "punct
 _KEEP_PREPS = frozenset({"of", "from"})
 _QUANTITY_HEADS = frozenset({"score", "scores", "hundred", "hundreds", "dozen", "dozens", "thousand", "thousands",
                              "number", "group", "member", "members", "some", "many", "several", "one", "two",
-                             "three", "four", "five", "all", "most", "unit", "team", "squad", "contingent"})
+                             "three", "four", "five", "all", "most", "unit", "team", "squad", "contingent", "convoy",
+                             "column", "patrol", "crowd", "band", "batch"})
 _FIRST_PERSON = frozenset({"we", "i", "us"})
 _POSSESSIVE_PRONOUNS = frozenset({"his", "her", "its", "their"})
 _SPEECH = frozenset({"say", "tell", "add", "state", "declare", "insist", "warn", "write"})
 _PERSON_PRONOUNS = frozenset({"he", "she", "him", "her"})
 _GROUP_PRONOUNS = frozenset({"it", "they", "them", "we"})
+# "the group said": the organisation last named.
+_ORG_NOUNS = frozenset({"group", "organisation", "organization", "movement", "militia", "faction", "outfit"})
 
 
 class ActorIndex:
     """Finds actor and country mentions in a parse and resolves noun phrases to actors."""
 
-    def __init__(self, tables: ActorTables, matcher: PhraseMatcher, gazetteer: Gazetteer | None = None) -> None:
+    def __init__(self, tables: ActorTables, matcher: PhraseMatcher) -> None:
         self.tables = tables
         self.matcher = matcher
-        self.gazetteer = gazetteer
         self.demonyms = {s: e.code for s, e in tables.surfaces.items() if e.kind == "demonym" and e.code}
         # All-caps forms back to the list's own, for headlines ("THE KREMLIN").
         self._upper = {s.upper(): s for s in tables.surfaces}
 
     @classmethod
-    def build(cls, nlp, extra_actors: list[Path] | None = None, gazetteer: Gazetteer | None = None) -> ActorIndex:
+    def build(cls, nlp, extra_actors: list[Path] | None = None) -> ActorIndex:
         tables = ActorTables.load(extra_actors=extra_actors)
         matcher = PhraseMatcher(nlp.vocab, attr="ORTH")
         surfaces = list(tables.surfaces)
@@ -46,7 +48,7 @@ class ActorIndex:
         # Sentence-initial and all-caps variants ("the Kremlin" in a headline is "The Kremlin").
         variants = [s.upper() for s in surfaces if len(s) > 3]
         matcher.add("ACTOR_UPPER", list(nlp.tokenizer.pipe(variants)))
-        return cls(tables, matcher, gazetteer)
+        return cls(tables, matcher)
 
     def mentions(self, doc: Doc) -> dict[int, Mention]:
         spans = filter_spans([doc[s:e] for _, s, e in self.matcher(doc)])
@@ -83,14 +85,33 @@ class ActorIndex:
             return True
         return any(c.i in mentions for c in tok.children if c.dep_ in ("poss", "amod", "compound"))
 
-    def resolve(self, head: Token, mentions: dict[int, Mention], memory: dict[str, Actor]) -> Actor:
-        """One actor for the noun phrase headed by `head` (conjuncts are resolved separately)."""
+    def is_agent(self, head: Token, mentions: dict[int, Mention]) -> bool:
+        """A person, group, organisation, state or its forces can act: a weapon, a decision or a
+        plan cannot ("missiles struck", "the decision angered"), nor a phrase about a bomb."""
+        if head.i not in mentions and (head.lower_ in self.tables.military_means
+                                       or head.lemma_.lower() in self.tables.military_means):
+            return False  # "Missiles struck Kharkiv", whatever entity the tagger saw in a capital M
+        if head.i in mentions or head.ent_type_ in ("PERSON", "ORG", "NORP", "GPE"):
+            return True
+        if head.pos_ == "PRON" or head.like_num:
+            return True  # pronouns resolve or are dropped by resolve(); "three were killed"
+        if self.sector_of(head):
+            return True
+        return head.lemma_.lower() in self.tables.agent_words or head.lower_ in self.tables.agent_words
+
+    def resolve(self, head: Token, mentions: dict[int, Mention], memory: dict[str, Actor],
+                when: Date | None = None) -> Actor | None:
+        """One actor for the noun phrase headed by `head` (conjuncts are resolved separately), coded
+        as of `when` (the article's date); None when the phrase names no agent, or is a pronoun
+        with nothing in the article before it to refer to."""
         if head.lemma_.lower() in _QUANTITY_HEADS:
             # "scores of Afghan soldiers": the actor is the thing counted.
             counted = [p for c in head.children if c.dep_ == "prep" and c.lower_ == "of"
                        for p in c.children if p.dep_ == "pobj"]
             if counted:
                 head = counted[0]
+        if not self.is_agent(head, mentions):
+            return self._owner(head, mentions, memory, when)
         tokens = sorted(_np_tokens(head), key=lambda t: t.i)
         span_start, span_end = tokens[0].i, tokens[-1].i + 1
         doc = head.doc
@@ -100,11 +121,16 @@ class ActorIndex:
             # "'We call on Moscow ...,' Moldova's agriculture minister said": the speaker.
             speaker = _quote_speaker(head)
             if speaker is not None:
-                return _as(text, self.resolve(speaker, mentions, memory))
-        if low in _PERSON_PRONOUNS and "person" in memory:
-            return _as(text, memory["person"])
-        if low in _GROUP_PRONOUNS and "group" in memory:
-            return _as(text, memory["group"])
+                referent = self.resolve(speaker, mentions, memory, when)
+                return _as(text, referent) if referent is not None else None
+        if low in _PERSON_PRONOUNS or low in _POSSESSIVE_PRONOUNS and head.dep_ != "poss":
+            referent = memory.get("person") if low not in ("its", "their") else memory.get("group")
+            return _as(text, referent) if referent is not None else None
+        if low in _GROUP_PRONOUNS:
+            referent = memory.get("group")
+            return _as(text, referent) if referent is not None else None
+        if head.pos_ == "PRON":
+            return None  # "someone", "who", "which": nothing to code
 
         head_mention = mentions.get(head.i)
         inner = []
@@ -118,9 +144,10 @@ class ActorIndex:
         code = name = None
         if head_mention is not None:
             e = head_mention.entry
-            code, name = e.code, e.name
+            code, own_sector = e.at(when)
+            name = e.name
             if e.kind in ("person", "organization"):
-                sector = e.sector or sector
+                sector = own_sector or sector
             elif e.kind in ("country", "capital"):
                 sector = sector or "GOV"
             elif e.kind == "demonym":
@@ -132,13 +159,14 @@ class ActorIndex:
             if m is head_mention:
                 continue
             e = m.entry
+            m_code, m_sector = e.at(when)
             if e.kind in ("person", "organization"):
                 if code is None:
-                    code = e.code
+                    code = m_code
                 if sector is None:
-                    sector = e.sector
+                    sector = m_sector
             elif code is None:
-                code = e.code
+                code = m_code
         if head_mention is None and head.ent_type_ == "PERSON" and name is None:
             name = doc[head.left_edge.i:head.i + 1].text if head.left_edge.ent_type_ == "PERSON" else head.text
         if code is None and sector is not None:
@@ -148,12 +176,38 @@ class ActorIndex:
             prior = memory.get("group") or memory.get("person")
             if prior is not None:
                 code = prior.code
+        lemma = head.lemma_.lower()
+        if code is None and not inner and any(c.lower_ == "the" for c in head.children):
+            # "the ministry", "the group": the party of that kind the article last named.
+            prior = memory.get(f"the {lemma}") or (memory.get("organization") if lemma in _ORG_NOUNS else None)
+            if prior is not None:
+                return _as(text, prior)
         actor = Actor(text=text, code=code, sector=sector, name=name)
         if code is not None:
             is_person = head.ent_type_ == "PERSON" or (head_mention is not None and head_mention.entry.kind == "person")
             memory["person" if is_person else "group"] = actor
+            memory[f"the {lemma}"] = actor
+            if head_mention is not None and head_mention.entry.kind == "organization" or head.ent_type_ == "ORG":
+                memory["organization"] = actor
         return actor
 
+    def _owner(self, head: Token, mentions: dict[int, Mention], memory: dict[str, Actor],
+               when: Date | None) -> Actor | None:
+        """The party whose weapon, decision or plan a non-agent phrase names ("Israeli jets",
+        "Germany's decision"), or None ("missiles", "the plan")."""
+        of = [p for c in head.children if c.dep_ == "prep" and c.lower_ == "of" for p in c.children if p.dep_ == "pobj"]
+        owner = next((c for c in [*head.children, *of] if (c.dep_ in ("poss", "amod", "compound") or c in of)
+                      and c.lower_ not in _POSSESSIVE_PRONOUNS and self.is_agent(c, mentions)), None)
+        if owner is None:
+            return None
+        actor = self.resolve(owner, mentions, memory, when)
+        if actor is None:
+            return None
+        text = head.doc[min(owner.i, head.i):head.i + 1].text
+        lemma = head.lemma_.lower()
+        if lemma in self.tables.military_means or head.lower_ in self.tables.military_means:
+            return Actor(text=text, code=actor.code, sector="MIL", name=None)
+        return Actor(text=text, code=actor.code, sector=actor.sector, name=actor.name)
 
     def _code_from_place(self, head: Token, mentions: dict[int, Mention]) -> str | None:
         """ "police in Lagos": the country of the place the actor is said to be in."""
@@ -165,10 +219,8 @@ class ActorIndex:
                     m = mentions.get(p.i)
                     if m is not None and m.entry.code and m.entry.kind in ("country", "capital"):
                         return m.entry.code
-                    if self.gazetteer is not None and p.ent_type_ == "GPE":
-                        cands = self.gazetteer.candidates(p.text)
-                        if cands and cands[0].country_code:
-                            return cands[0].country_code
+        # A town ("police in New York") is resolved with the article's other places, and gives its
+        # country in the `parties` stage.
         return None
 
 
@@ -202,20 +254,31 @@ def expand_conjuncts(head: Token) -> list[Token]:
     return [head, *[c for c in head.conjuncts if c.i > head.i]]
 
 
-@stage("actors", reads=("doc", "events", "mentions"), writes=("events.actor", "events.recipient"))
+@stage("actors", reads=("doc", "events", "mentions", "date"), writes=("events.actor", "events.recipient"))
 def actors(articles: list[Article], res: Resources) -> None:
     index = res.actors
     for article in articles:
         doc = article.parsed
+        when = article.date
         memory: dict[str, Actor] = {}
         by_sentence: dict[int, list] = {}
         for ev in article.events:
             by_sentence.setdefault(doc[ev.trigger_i].sent.start, []).append(ev)
         for sent in doc.sents:
             for ev in by_sentence.get(sent.start, ()):
-                ev.actor = [index.resolve(doc[i], article.mentions, memory) for i in ev.actor_heads]
-                ev.recipient = [index.resolve(doc[i], article.mentions, memory) for i in ev.recipient_heads]
+                ev.actor = _resolved(index, doc, ev.actor_heads, article.mentions, memory, when)
+                ev.recipient = _resolved(index, doc, ev.recipient_heads, article.mentions, memory, when)
             # Whoever a sentence is about is who its pronouns refer to next ("... flew to Amman. He held talks").
             subj = next((c for c in sent.root.children if c.dep_ in ("nsubj", "nsubjpass")), None)
             if subj is not None and subj.lower_ not in _FIRST_PERSON and index.is_actor_like(subj, article.mentions):
-                index.resolve(subj, article.mentions, memory)
+                index.resolve(subj, article.mentions, memory, when)
+
+
+def _resolved(index: ActorIndex, doc: Doc, heads: list[int], mentions: dict[int, Mention],
+              memory: dict[str, Actor], when: Date | None) -> list[Actor]:
+    out = []
+    for i in heads:
+        actor = index.resolve(doc[i], mentions, memory, when)
+        if actor is not None:
+            out.append(actor)
+    return out

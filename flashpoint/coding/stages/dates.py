@@ -29,8 +29,9 @@ SMALL = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, 
 _MONTH = r"(jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sept?(?:ember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
 PATTERNS = [
     ("iso", re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")),
-    ("mdy", re.compile(rf"\b{_MONTH}\s+(\d{{1,2}})(?:st|nd|rd|th)?(?:,?\s+(\d{{4}}))?\b", re.I)),
-    ("dmy", re.compile(rf"\b(\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH}(?:,?\s+(\d{{4}}))?\b", re.I)),
+    # "May 5, 2010" and, in tokenised corpora, "May 5 , 2010".
+    ("mdy", re.compile(rf"\b{_MONTH}\s+(\d{{1,2}})(?:st|nd|rd|th)?(?:\s?,?\s+(\d{{4}}))?\b", re.I)),
+    ("dmy", re.compile(rf"\b(\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH}(?:\s?,?\s+(\d{{4}}))?\b", re.I)),
     ("before_yesterday", re.compile(r"\bthe day before yesterday\b", re.I)),
     ("yesterday", re.compile(r"\b(yesterday|last night)\b", re.I)),
     ("today", re.compile(r"\b(today|tonight|this (?:morning|afternoon|evening))\b", re.I)),
@@ -43,14 +44,24 @@ PATTERNS = [
 ]
 
 
-def resolve(text: str, pub: Date | None, anchor: Date | None, future: bool = False) -> Date | None:
-    """The first date expression in `text`, resolved; None when there is none or no reference."""
+EXPLICIT = frozenset({"iso", "mdy", "dmy"})
+
+
+def resolve(text: str, pub: Date | None, anchor: Date | None, future: bool = False,
+            near: int | None = None) -> Date | None:
+    """A date expression in `text`, resolved; None when there is none or no reference. With `near`
+    (the trigger's offset in `text`), the expression closest to it ("On Tuesday police named the
+    suspect in the April 15 bombing": the bombing is April 15); else the first."""
     hits = []
     for kind, pat in PATTERNS:
         for m in pat.finditer(text):
             hits.append((m.start(), kind, m))
-    for _, kind, m in sorted(hits, key=lambda h: h[0]):
-        if kind in ("mdy", "dmy") and _verb_not_month(m):
+    if near is None:
+        order = sorted(hits, key=lambda h: h[0])
+    else:
+        order = sorted(hits, key=lambda h: min(abs(h[2].start() - near), abs(h[2].end() - near)))
+    for _, kind, m in order:
+        if kind in EXPLICIT and _verb_not_month(m):
             continue
         try:
             d = _resolve_one(kind, m, pub, anchor, future)
@@ -105,11 +116,16 @@ def _resolve_one(kind: str, m: re.Match, pub: Date | None, anchor: Date | None, 
     if kind == "earlier":
         n = int(m[1]) if m[1].isdigit() else SMALL[m[1].lower()]
         days = n * (7 if m[2].lower() == "week" else 1)
-        return base - timedelta(days=days) if m[3].lower() in ("earlier", "before") else base + timedelta(days=days)
+        word = m[3].lower()
+        if word in ("earlier", "before"):
+            return base - timedelta(days=days)
+        # "a day after Ukraine used ATACMS" is a day after that use, whose date this sentence does not
+        # give: never the day after publication. "Two days later" counts from the story's last date.
+        return anchor + timedelta(days=days) if anchor is not None and word == "later" else None
     if kind == "prev_day":
         return base - timedelta(days=1)
     if kind == "next_day":
-        return base + timedelta(days=1)
+        return anchor + timedelta(days=1) if anchor is not None else None
     if kind == "weekday":
         qual = (m[1] or "").strip().lower()
         wd = WEEKDAYS[m[2].lower()]
@@ -123,15 +139,17 @@ def _resolve_one(kind: str, m: re.Match, pub: Date | None, anchor: Date | None, 
     return None
 
 
-@stage("dates", reads=("doc", "events", "date"), writes=("events.date",))
+@stage("dates", reads=("doc", "events", "date"), writes=("events.date", "events.scheduled"))
 def dates(articles: list[Article], res: Resources) -> None:
     for article in articles:
         if not article.events:
             continue
+        # An undated article is read as of the first full date its opening states ("May 5, 2010").
+        pub = article.date or _opening_date(article.text)
         # Sentences that state a date, in order: "A man was shot Friday night. He died at the
         # scene." The second sentence's death happened on Friday too.
         stated = [(sent.start_char, sent.end_char, d) for sent in article.parsed.sents
-                  if (d := resolve(sent.text, article.date, None)) is not None]
+                  if (d := resolve(sent.text, pub, None)) is not None]
         lede = next((d for start, _, d in stated if start < LEDE_CHARS), None)
         anchor: Date | None = None
         last_end = 0
@@ -142,16 +160,41 @@ def dates(articles: list[Article], res: Resources) -> None:
                 anchor = None
             last_end = max(last_end, ev.evidence.end)
             tok = article.parsed[ev.trigger_i]
-            future = any(c.lower_ in ("will", "'ll", "shall") for c in tok.children if c.dep_ == "aux")
-            key = (ev.evidence.start, anchor, future)
+            future = _future(tok)
+            key = (ev.evidence.start, ev.trigger_start, anchor, future)
             if key not in seen:
-                seen[key] = resolve(ev.evidence.text, article.date, anchor, future)
+                seen[key] = resolve(ev.evidence.text, pub, anchor, future,
+                                    near=ev.trigger_start - ev.evidence.start)
             d = seen[key]
+            if (d is not None and pub is not None and d > pub and not future
+                    and resolve(ev.evidence.text, None, None) is None):
+                # A relative expression read forward for an event not told as to come: a past or
+                # present event is not dated after its own report. A stated date ("on March 16") stands.
+                d = None
             if d is not None:
                 anchor = d
             told = _past(tok) and (_preceding(stated, article.text, ev.evidence.start) or lede)
-            ev.date = d or anchor or told or article.date
+            ev.date = d or anchor or told or pub
             ev.date_explicit = d is not None
+            # After publication only as a scheduled event, and the row says so.
+            ev.scheduled = bool(pub and ev.date and ev.date > pub)
+
+
+def _opening_date(text: str) -> Date | None:
+    """The first date with its year in an article's opening."""
+    return resolve(text[:LEDE_CHARS], None, None)
+
+
+def _future(tok) -> bool:
+    """ "will meet", "is to visit", "is due to sign", "plans to hold" """
+    aux = [c for c in tok.children if c.dep_ == "aux"]
+    if any(c.lower_ in ("will", "'ll", "shall", "wo") for c in aux):
+        return True
+    if tok.tag_ == "VBG" and any(c.lemma_ == "be" and c.tag_ in ("VBZ", "VBP") for c in aux):
+        return True  # "is meeting his counterpart on Saturday"
+    head = tok.head
+    return (tok.dep_ == "xcomp" and head.lemma_ in ("be", "plan", "schedule", "due", "expect", "set")
+            and any(c.lower_ == "to" for c in tok.children))
 
 
 

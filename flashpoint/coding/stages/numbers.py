@@ -283,9 +283,26 @@ def numbers(articles: list[Article], res: Resources) -> None:
                     size = _fill(size, singular_victims(sent))
             elif size.empty():
                 size = sentence_sizes(sent)
-            ev.size = size
+            ev.size = _own_kinds(size, ev.event[0])
         _carry_outcomes(article)
         _apply_revisions(article)
+
+
+# Which figures an event of a type can have: a refusal, a meeting or an appeal kills nobody ("in
+# 1984 the authorities refused to call in the army till thousands were killed"), and the troops
+# massed on a border are a mobilisation's, not the strike's.
+_KINDS = {
+    "ASSAULT": ("dead", "injured"),
+    "PROTEST": ("dead", "injured", "arrested"),
+    "COERCE": ("dead", "injured", "arrested"),
+    "MOBILIZE": ("troops",),
+    "RETREAT": ("troops",),
+}
+
+
+def _own_kinds(size: Size, etype: str) -> Size:
+    kinds = _KINDS.get(etype, ())
+    return Size(**{k: getattr(size, k) if k in kinds else None for k in ("dead", "injured", "arrested", "troops")})
 
 
 def _carry_outcomes(article: Article) -> None:

@@ -28,11 +28,15 @@ def places(articles: list[Article], res: Resources) -> None:
         first_token = {(m.start, m.end): _first_token(article.parsed, m) for m in article.places}
         for ev in article.events:
             material = res.scale.quads[ev.event[0]] in (2, 4)
-            ev.event_loc = _locate(ev.place_heads, article, gaz, by_start)
+            doc = article.parsed
+            # "A roadside bomb at a market in Diwaniyah killed seven": a subject that is no agent
+            # says where.
+            own = ev.place_heads + [t.i for h in ev.actor_heads if not res.actors.is_agent(doc[h], article.mentions)
+                                    for t in doc[h].subtree if t.ent_type_ in ("GPE", "LOC", "FAC")]
+            ev.event_loc = _with(_locate(own, article, gaz, by_start), "clause")
             if ev.event_loc is None and material:
                 # A material event with no place phrase of its own: a place named elsewhere in its
                 # sentence, but not one that names an actor ("Moscow said", "Seoul's spies").
-                doc = article.parsed
                 # The target's own phrase may say where ("a Kursk command post", "struck Kyiv"); the actor's does not.
                 taken = {t.i for h in ev.actor_heads for t in doc[h].subtree}
                 sent = doc[ev.trigger_i].sent
@@ -41,10 +45,23 @@ def places(articles: list[Article], res: Resources) -> None:
                          and (dateline is None or m.start != dateline.start)  # the dateline has a rule of its own
                          for t in [first_token[(m.start, m.end)]]
                          if t.i not in taken and t.ent_type_ != "NORP" and not _names_a_source(t, ent_of)]
-                ev.event_loc = _locate(heads, article, gaz, by_start)
-            if ev.event_loc is None and home is not None and material and _home_fits(ev, home, gaz):
-                # Still nothing: the dateline's place, or the town the story keeps naming.
-                ev.event_loc = _location(home, gaz)
+                ev.event_loc = _with(_locate(heads, article, gaz, by_start), "sentence")
+            if ev.event_loc is None and home is not None and _home_fits(ev, home, gaz):
+                # Still nothing: the dateline's place (where a statement was made, too), or the town
+                # the story keeps naming; the row says so, and is no more precise than "near that town".
+                ev.event_loc = _with(_location(home, gaz), "dateline" if home is dateline else "setting")
+
+
+def _with(loc: Location | None, basis: str) -> Location | None:
+    """The location with where it came from and ACLED's precision for it."""
+    if loc is None:
+        return None
+    loc.basis = basis
+    res = loc.resolution or 0
+    loc.precision = 1 if res >= 4 else 2 if res == 3 else 3 if loc.country_code else None
+    if basis in ("dateline", "setting") and loc.precision == 1:
+        loc.precision = 2
+    return loc
 
 
 def _first_token(doc: Doc, m: PlaceMention) -> Token:

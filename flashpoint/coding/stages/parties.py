@@ -1,0 +1,73 @@
+"""What an event's own place says about its parties, once places are resolved.
+
+- The target of an attack on a place or facility is the party that holds it (PLOVER's target
+  convention): "Ukraine struck a command post in Maryno, in Russia's Kursk region" has the
+  recipient RUS MIL; "Russian drones hit a market in Kharkiv", UKR CVL.
+- A local party named with no country ("police", "a gunman", "residents") is of the country its
+  event is placed in (its own clause, its sentence, or the dateline it was reported under when
+  no party of another country is in it); never of another event's place or of a party named
+  earlier.
+"""
+
+from __future__ import annotations
+
+from spacy.tokens import Token
+
+from ...model import Actor, Article
+from ..registry import Resources, stage
+
+# Parties that are where they act. Armed forces, rebels, gunmen, spies and refugees may be
+# anyone's, so their country is never taken from where they were.
+_LOCAL_SECTORS = frozenset({"COP", "CRM", "CVL", "JUD", "LEG", "EDU", "MED", "LAB", "BUS", "REL", "JRN", "AGR",
+                            "SOC"})
+_OWN_PLACE = frozenset({"clause", "sentence"})
+_TARGET_PREPS = frozenset({"on", "against", "at", "inside", "into"})
+_TARGET_TYPES = frozenset({"ASSAULT", "COERCE"})
+
+
+@stage("parties", reads=("doc", "events", "events.event_loc", "events.actor", "events.recipient"),
+       writes=("events.actor", "events.recipient"))
+def parties(articles: list[Article], res: Resources) -> None:
+    sectors = res.lexicon.target_sectors
+    for article in articles:
+        for ev in article.events:
+            loc = ev.event_loc
+            if loc is None or loc.country_code is None:
+                continue
+            if not ev.recipient and ev.event[0] in _TARGET_TYPES and loc.basis in _OWN_PLACE:
+                target = _target(article.parsed[ev.trigger_i], sectors)
+                if target is not None:
+                    ev.recipient = [_holder(target, loc.country_code, sectors)]
+            for party in ev.actor + ev.recipient:
+                if party.code is None and party.sector in _LOCAL_SECTORS:
+                    party.code = loc.country_code
+
+
+def _target(trigger: Token, sectors: dict[str, str]) -> Token | None:
+    """The place or facility an attack is aimed at: the verb's object ("struck a base"), or what
+    the attack is on ("an attack on a market", "strikes inside Russia")."""
+    verb_objects = [c for c in trigger.children if c.dep_ == "dobj"] if trigger.pos_ == "VERB" else []
+    aimed = [p for c in trigger.children if c.dep_ == "prep" and c.lower_ in _TARGET_PREPS
+             for p in c.children if p.dep_ == "pobj"]
+    for tok in verb_objects + aimed:
+        if _site_word(tok, sectors) is not None or tok.ent_type_ in ("GPE", "LOC", "FAC"):
+            return tok
+    return None
+
+
+def _site_word(tok: Token, sectors: dict[str, str]) -> str | None:
+    """The listed phrase of a target noun: "command post" before "post"."""
+    for left in tok.lefts:
+        if left.dep_ in ("compound", "amod"):
+            phrase = f"{left.lemma_.lower()} {tok.lemma_.lower()}"
+            if phrase in sectors:
+                return phrase
+    lemma = tok.lemma_.lower()
+    return lemma if lemma in sectors else tok.lower_ if tok.lower_ in sectors else None
+
+
+def _holder(target: Token, country: str, sectors: dict[str, str]) -> Actor:
+    word = _site_word(target, sectors)
+    text = target.doc[target.left_edge.i:target.i + 1].text
+    return Actor(text=text, code=country, sector=sectors.get(word) if word else None)
+
