@@ -49,7 +49,7 @@ def load_yaml(path: Path) -> Any:
     try:
         with path.open(encoding="utf-8") as fh:
             return yaml.load(fh, Loader=_StrictLoader)  # noqa: S506 (a SafeLoader subclass)
-    except (OSError, yaml.YAMLError) as exc:
+    except (OSError, yaml.YAMLError, ValueError) as exc:  # ValueError: a date like 2019-13-01
         raise DataFileError(f"cannot be loaded: {exc}", source=str(path)) from None
 
 

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import csv
 from collections import defaultdict
+from datetime import date
 from pathlib import Path
 
 import pycountry
 import pytest
 import yaml
+
+from flashpoint.lexicon import ActorTables, shipped_actor_files
 
 DATA = Path(__file__).resolve().parents[1] / "flashpoint" / "data"
 
@@ -35,10 +38,16 @@ def countries() -> list[dict[str, str]]:
 
 @pytest.fixture(scope="module")
 def actors() -> list[dict]:
-    with (DATA / "actors.yaml").open(encoding="utf-8") as fh:
-        raw = yaml.safe_load(fh)
-    assert isinstance(raw, dict) and isinstance(raw.get("actors"), list)
-    return raw["actors"]
+    """Every shipped actor entry: actors.yaml and the dated lists of actor_lists/."""
+    out = []
+    for path in shipped_actor_files():
+        with path.open(encoding="utf-8") as fh:
+            raw = yaml.safe_load(fh)
+        assert isinstance(raw, dict) and isinstance(raw.get("actors"), list), path
+        if path.parent.name == "actor_lists":
+            assert raw.get("sources"), f"{path.name} names no sources"
+        out.extend(raw["actors"])
+    return out
 
 
 @pytest.fixture(scope="module")
@@ -125,7 +134,7 @@ def test_actor_entries_are_well_formed(actors):
     assert len(actors) >= 200
     for a in actors:
         assert isinstance(a, dict), a
-        assert set(a) <= {"name", "aliases", "code", "sector", "kind", "role"}, a
+        assert set(a) <= {"name", "aliases", "code", "sector", "kind", "role", "roles"}, a
         assert isinstance(a["name"], str) and a["name"].strip() == a["name"] and a["name"], a
         aliases = a.get("aliases") or []
         assert isinstance(aliases, list), a
@@ -168,24 +177,48 @@ def test_actor_surfaces_do_not_shadow_countries(actors, countries):
     assert not shadowed, f"actor surface forms that hide a country surface form: {shadowed}"
 
 
-def test_actor_spot_checks(actors):
-    by_surface = {s: a for a in actors for s in _surfaces(a)}
-    lavrov = by_surface["Sergei Lavrov"]
-    assert (lavrov["code"], lavrov["sector"], lavrov["kind"]) == ("RUS", "GOV", "person")
-    assert by_surface["Lavrov"] is lavrov
-    kremlin = by_surface["Kremlin"]
-    assert (kremlin["code"], kremlin["sector"]) == ("RUS", "GOV")
-    assert by_surface["NATO"]["code"] == "IGO"
-    assert by_surface["Zelenskyy"]["name"] == "Volodymyr Zelensky"
-    assert by_surface["Hamas"]["code"] == "PSE"
-    assert by_surface["Hemedti"]["code"] == "SDN"
-    assert by_surface["RSF"]["sector"] == "REB"
-    assert by_surface["Kuleba"]["sector"] == "ELI"
-    assert by_surface["Assad"]["sector"] == "ELI"
-    assert by_surface["Guterres"]["code"] == "UNO"
-    assert by_surface["Brussels"]["code"] == "EUR"
-    assert by_surface["IDF"]["sector"] == "MIL"
-    assert by_surface["Islamic State"]["code"] == "IMG"
+def test_actor_spot_checks():
+    tables = ActorTables.load()
+
+    def at(surface: str, day: date | None = None) -> tuple[str | None, str | None]:
+        return tables.surfaces[surface].at(day)
+
+    assert tables.surfaces["Lavrov"] is tables.surfaces["Sergei Lavrov"]
+    assert at("Sergei Lavrov") == ("RUS", "GOV") and tables.surfaces["Lavrov"].kind == "person"
+    assert at("Kremlin") == ("RUS", "GOV")
+    assert at("NATO")[0] == "IGO"
+    assert tables.surfaces["Zelenskyy"].name == "Volodymyr Zelensky"
+    assert at("Hamas")[0] == "PSE"
+    assert at("Hemedti")[0] == "SDN"
+    assert at("Guterres") == ("UNO", "GOV")
+    assert at("Brussels")[0] == "EUR"
+    assert at("IDF")[1] == "MIL"
+    assert at("Islamic State")[0] == "IMG"
+
+
+@pytest.mark.parametrize("surface, day, expected", [
+    ("Poroshenko", date(2016, 1, 1), ("UKR", "GOV")),   # president 2014-2019
+    ("Poroshenko", date(2021, 1, 1), ("UKR", "OPP")),
+    ("Taliban", date(2010, 1, 1), ("AFG", "REB")),
+    ("Taliban", date(2022, 1, 1), ("AFG", "GOV")),      # from 2021-08-15
+    ("Kuleba", date(2022, 1, 1), ("UKR", "GOV")),       # foreign minister 2020-2024
+    ("Kuleba", None, ("UKR", "ELI")),
+    ("Guterres", date(2000, 1, 1), ("PRT", "GOV")),     # prime minister of Portugal
+    ("RSF", date(2020, 1, 1), ("SDN", "MIL")),          # a state force until April 2023
+    ("RSF", date(2024, 1, 1), ("SDN", "REB")),
+])
+def test_dated_roles_code_the_actor_of_the_day(surface, day, expected):
+    assert ActorTables.load().surfaces[surface].at(day) == expected
+
+
+def test_dated_roles_are_well_formed(actors):
+    for a in actors:
+        for r in a.get("roles") or []:
+            assert set(r) <= {"title", "code", "sector", "from", "to"}, (a["name"], r)
+            start, end = r.get("from"), r.get("to")
+            assert start is None or isinstance(start, (str, date)), (a["name"], r)
+            if start and end:
+                assert str(start) <= str(end), (a["name"], r)
 
 
 # ------------------------------------------------------------------ sectors.yaml

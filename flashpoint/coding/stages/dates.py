@@ -15,7 +15,7 @@ from datetime import timedelta
 
 from ...model import Article
 from ..registry import Resources, stage
-from .common import LEDE_CHARS
+from .common import LEDE_CHARS, governing_verb
 
 _PARAGRAPH = re.compile(r"\n[ \t\r]*\n")
 WEEKDAYS = {d: i for i, d in enumerate(["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"])}
@@ -160,7 +160,8 @@ def dates(articles: list[Article], res: Resources) -> None:
                 anchor = None
             last_end = max(last_end, ev.evidence.end)
             tok = article.parsed[ev.trigger_i]
-            future = _future(tok)
+            # "will hold a general strike": a noun's tense is its verb's.
+            future = _future(tok) or tok.pos_ != "VERB" and _future(governing_verb(tok))
             key = (ev.evidence.start, ev.trigger_start, anchor, future)
             if key not in seen:
                 seen[key] = resolve(ev.evidence.text, pub, anchor, future,

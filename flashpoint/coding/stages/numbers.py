@@ -114,6 +114,10 @@ def _count_people(tok: Token) -> int:
     return n
 
 
+def _nobody(tok: Token) -> bool:
+    return tok.lower_ in ("nobody", "none") or tok.lower_ == "one" and any(c.lower_ == "no" for c in tok.children)
+
+
 def _is_aged(tok: Token) -> bool:
     """ "a 6-year-old" standing for a person."""
     return tok.lower_ == "old" and tok.i >= 2 and tok.doc[tok.i - 2].lemma_.lower() in ("year", "month")
@@ -164,6 +168,10 @@ def singular_victims(tokens) -> Size:
         if t.dep_ == "oprd" or any(c.lower_ in ("dead", "fatally", "mortally") and c.dep_ in ("acomp", "oprd", "advmod")
                                    for c in t.children):
             cat = "dead"  # "was shot dead", "fatally wounding"
+        if cat != "hit" and any(_nobody(v) for v in victims):
+            if getattr(size, cat) is None:
+                setattr(size, cat, 0)  # "no one was killed", "nobody was hurt"
+            continue
         n = sum(_count_people(v) for v in victims)
         if cat == "hit":
             hits = hits or n
@@ -234,6 +242,8 @@ def sentence_sizes(sent: Span | list[Token]) -> Size:
             value = parse_number(_number_run(tok))
             if value is None:
                 continue
+            if _nobody(tok):
+                value = 0  # "no one was killed"
             counted = tok.head if tok.dep_ == "nummod" else tok
             of = [p for c in tok.children if c.dep_ == "prep" and c.lower_ == "of" for p in c.children if p.dep_ == "pobj"]
             if of and tok.dep_ != "nummod":

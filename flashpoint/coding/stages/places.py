@@ -33,6 +33,8 @@ def places(articles: list[Article], res: Resources) -> None:
             # says where.
             own = ev.place_heads + [t.i for h in ev.actor_heads if not res.actors.is_agent(doc[h], article.mentions)
                                     for t in doc[h].subtree if t.ent_type_ in ("GPE", "LOC", "FAC")]
+            # "shelled Kharkiv": a material event's object that is a place is where it happened.
+            own += [c.i for c in doc[ev.trigger_i].children if material and c.dep_ == "dobj" and c.ent_type_ in ("GPE", "LOC", "FAC")]
             ev.event_loc = _with(_locate(own, article, gaz, by_start), "clause")
             if ev.event_loc is None and material:
                 # A material event with no place phrase of its own: a place named elsewhere in its
