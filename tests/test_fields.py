@@ -54,9 +54,11 @@ def test_local_police_take_the_country_of_their_own_place(code):
     assert e["size"]["arrested"] == 3
 
 
-def test_gunmen_do_not_take_the_country_of_where_they_struck(code):
-    e = only(code("Gunmen opened fire on a bus in Kharkiv on Tuesday, killing two passengers."), "ASSAULT")
-    assert all(a["code"] is None for a in e["actor"])
+def test_gunmen_are_of_where_they_struck_but_soldiers_are_not(code):
+    e = only(code("Gunmen opened fire on a bus in Baghdad on Tuesday, killing two passengers."), "ASSAULT")
+    assert [(a["code"], a["sector"]) for a in e["actor"]] == [("IRQ", "UAF")]
+    e = only(code("Soldiers shelled a market in Kharkiv on Tuesday, killing two people."), "ASSAULT")
+    assert e["actor"] and all(a["code"] is None for a in e["actor"])
 
 
 def test_a_place_says_its_basis_and_acled_precision(code):
@@ -172,3 +174,11 @@ def test_a_bad_role_is_named(tmp_path, role, message):
 def test_role_holds_on_is_inclusive_and_open_ended():
     r = Role("President", None, "GOV", date(2020, 1, 1), None)
     assert r.holds_on(date(2020, 1, 1)) and r.holds_on(date(2099, 1, 1)) and not r.holds_on(date(2019, 12, 31))
+
+
+def test_text_that_lost_its_case_still_names_its_actors(code):
+    e = only(code("moscow: putin on thursday criticised nato."), "ACCUSE")
+    assert codes(e["actor"]) == ["RUS"] and codes(e["recipient"]) == ["IGO"]
+    # With case, lower-case words are words: "us" is not the United States.
+    evs = code("They told us the Kremlin criticised NATO on Thursday.")
+    assert all("USA" not in codes(e["actor"]) for e in evs)

@@ -172,7 +172,31 @@ def _toponym_spans(doc: Doc, gaz: Gazetteer, demonyms: dict[str, str]) -> list[t
         # The maybe entries are found's tail: each one's key computed once.
         sure += [(s, c) for (s, c, need), key in zip(maybe, keys[len(sure):], strict=True)
                  if need == 0 or any(near.count(key, p) >= need for p in c[:_MAX_READINGS])]
-    return sorted(sure, key=lambda sc: sc[0].start)
+    return sorted([(s, c) for s, c in sure if not _not_a_toponym(s)], key=lambda sc: sc[0].start)
+
+
+# Words that open or close longer names ("Fort Hood", "23rd Street", "Mount Hope"): alone, they
+# are a fragment of that name, not the town a gazetteer may call by them.
+_NAME_PARTS = frozenset({"fort", "street", "st", "road", "avenue", "ave", "boulevard", "drive", "lane", "mount",
+                         "lake", "port", "river", "city", "county", "park", "square", "bridge", "camp", "saint"})
+
+
+def _not_a_toponym(span: Span) -> bool:
+    """A party code ("Sen. Smith (D)", "D-Charleston"), a single letter, the surname of a person
+    named before, or a fragment of a longer name is no place."""
+    text = span.text.strip(" .()")
+    if len(text) <= 1:
+        return True
+    if span[0].ent_type_ != "GPE" and len(span) == 1 and any(
+            e.label_ == "PERSON" and len(e) > 1 and e.end <= span.start and e[-1].text == span[-1].text
+            for e in span.doc.ents):
+        return True  # "Matthew Wilson ... Wilson apologized": the man, not Wilson, New York
+    if len(span) == 1 and span[0].lower_ in _NAME_PARTS:
+        doc = span.doc
+        before = doc[span.start - 1] if span.start > 0 else None
+        after = doc[span.end] if span.end < len(doc) else None
+        return bool(after is not None and after.is_title or before is not None and (before.is_title or before.like_num))
+    return False
 
 
 def _named_after(ent: Span, gaz: Gazetteer) -> tuple[Span, list[Place]] | None:
@@ -239,15 +263,18 @@ def _affiliations(doc: Doc) -> list[Span]:
 
 def _datelines(doc: Doc) -> list[tuple[Span, Span | None]]:
     """A capitalised place opening the story or a paragraph before a dash, with the state or
-    country after its comma: "COLUMBUS -- A 27-year-old", "CHARLESTOWN, IN (WAVE) -"."""
+    country after its comma: "COLUMBUS -- A 27-year-old", "CHARLESTOWN, IN (WAVE) -"; in text
+    with no capitals, a place before a colon ("ahmedabad: ...")."""
     out = []
+    # Text that lost its case has its datelines in lower case: "lucknow: the vhp on thursday".
+    caseless = not any(ch.isupper() for ch in doc.text)
     for t in doc:
         if not (t.is_sent_start or t.i == 0 or "\n" in doc[t.i - 1].text_with_ws or doc[t.i - 1].is_space):
             continue
         j = t.i
-        while j < len(doc) and j - t.i < 3 and doc[j].is_upper and doc[j].is_alpha:
+        while j < len(doc) and j - t.i < 3 and (doc[j].is_upper or caseless) and doc[j].is_alpha:
             j += 1
-        if j == t.i or j >= len(doc) or doc[j].text not in (*_DASHES, ",", ":"):
+        if j == t.i or j >= len(doc) or doc[j].text not in ((":",) if caseless else (*_DASHES, ",", ":")):
             continue
         region = None
         if doc[j].text == ",":

@@ -25,6 +25,8 @@ _POSSESSIVE_PRONOUNS = frozenset({"his", "her", "its", "their"})
 _SPEECH = frozenset({"say", "tell", "add", "state", "declare", "insist", "warn", "write"})
 _PERSON_PRONOUNS = frozenset({"he", "she", "him", "her"})
 _GROUP_PRONOUNS = frozenset({"it", "they", "them", "we"})
+# Shorter names are words too often ("un", "us", "ira") to be matched in text that lost its case.
+_CASELESS_MIN = 3
 # "the group said": the organisation last named.
 _ORG_NOUNS = frozenset({"group", "organisation", "organization", "movement", "militia", "faction", "outfit"})
 
@@ -32,12 +34,16 @@ _ORG_NOUNS = frozenset({"group", "organisation", "organization", "movement", "mi
 class ActorIndex:
     """Finds actor and country mentions in a parse and resolves noun phrases to actors."""
 
-    def __init__(self, tables: ActorTables, matcher: PhraseMatcher) -> None:
+    def __init__(self, tables: ActorTables, matcher: PhraseMatcher, caseless: PhraseMatcher | None = None) -> None:
         self.tables = tables
         self.matcher = matcher
+        self.caseless = caseless
         self.demonyms = {s: e.code for s, e in tables.surfaces.items() if e.kind == "demonym" and e.code}
         # All-caps forms back to the list's own, for headlines ("THE KREMLIN").
         self._upper = {s.upper(): s for s in tables.surfaces}
+        # Lower-case forms, for text that has lost its case ("vajpayee met vhp leaders").
+        self._lower = {s.lower(): s for s in sorted(tables.surfaces, key=lambda x: (x.lower(), x))
+                       if len(s) >= _CASELESS_MIN}
 
     @classmethod
     def build(cls, nlp, extra_actors: list[Path] | None = None) -> ActorIndex:
@@ -48,13 +54,20 @@ class ActorIndex:
         # Sentence-initial and all-caps variants ("the Kremlin" in a headline is "The Kremlin").
         variants = [s.upper() for s in surfaces if len(s) > 3]
         matcher.add("ACTOR_UPPER", list(nlp.tokenizer.pipe(variants)))
-        return cls(tables, matcher)
+        caseless = PhraseMatcher(nlp.vocab, attr="LOWER")
+        caseless.add("ACTOR_LOWER", list(nlp.tokenizer.pipe([s for s in surfaces if len(s) >= _CASELESS_MIN])))
+        return cls(tables, matcher, caseless)
 
     def mentions(self, doc: Doc) -> dict[int, Mention]:
-        spans = filter_spans([doc[s:e] for _, s, e in self.matcher(doc)])
+        # Only text with no capital letter at all is matched regardless of case: elsewhere "us"
+        # is not the US, nor "turkey" Turkey.
+        lowered = self.caseless is not None and not any(ch.isupper() for ch in doc.text)
+        matches = self.caseless(doc) if lowered else self.matcher(doc)
+        spans = filter_spans([doc[s:e] for _, s, e in matches])
         out: dict[int, Mention] = {}
         for span in spans:
-            entry = self.tables.surfaces.get(span.text) or self.tables.surfaces.get(self._upper.get(span.text, ""))
+            entry = (self.tables.surfaces.get(span.text) or self.tables.surfaces.get(self._upper.get(span.text, ""))
+                     or (self.tables.surfaces.get(self._lower.get(span.text, "")) if lowered else None))
             if entry is None:
                 continue
             # A country name inside a longer name ("Georgia Tech", "Bank of England") is not the country.

@@ -3,6 +3,8 @@
 - The target of an attack on a place or facility is the party that holds it (PLOVER's target
   convention): "Ukraine struck a command post in Maryno, in Russia's Kursk region" has the
   recipient RUS MIL; "Russian drones hit a market in Kharkiv", UKR CVL.
+- A party whose own name holds a town ("the Fort Wayne Police Department") is of that town's
+  country.
 - A local party named with no country ("police", "a gunman", "residents") is of the country its
   event is placed in (its own clause, its sentence, or the dateline it was reported under when
   no party of another country is in it); never of another event's place or of a party named
@@ -13,13 +15,14 @@ from __future__ import annotations
 
 from spacy.tokens import Token
 
-from ...model import Actor, Article
+from ...model import Actor, Article, Event
 from ..registry import Resources, stage
 
-# Parties that are where they act. Armed forces, rebels, gunmen, spies and refugees may be
-# anyone's, so their country is never taken from where they were.
+# Parties that are where they act, unknown gunmen included (the shells and missiles of a war
+# between states are no party: see ActorIndex.is_agent). Armed forces, rebels, spies and
+# refugees may be anyone's, so their country is never taken from where they were.
 _LOCAL_SECTORS = frozenset({"COP", "CRM", "CVL", "JUD", "LEG", "EDU", "MED", "LAB", "BUS", "REL", "JRN", "AGR",
-                            "SOC"})
+                            "SOC", "UAF"})
 _OWN_PLACE = frozenset({"clause", "sentence"})
 _TARGET_PREPS = frozenset({"on", "against", "at", "inside", "into"})
 _TARGET_TYPES = frozenset({"ASSAULT", "COERCE"})
@@ -31,6 +34,7 @@ def parties(articles: list[Article], res: Resources) -> None:
     sectors = res.lexicon.target_sectors
     for article in articles:
         for ev in article.events:
+            _code_from_own_name(ev, article)
             loc = ev.event_loc
             if loc is None or loc.country_code is None:
                 continue
@@ -41,6 +45,19 @@ def parties(articles: list[Article], res: Resources) -> None:
             for party in ev.actor + ev.recipient:
                 if party.code is None and party.sector in _LOCAL_SECTORS:
                     party.code = loc.country_code
+
+
+def _code_from_own_name(ev: Event, article: Article) -> None:
+    """ "The Fort Wayne Police Department", "Huntsville police": a town in the party's own name
+    gives its country."""
+    sent = article.parsed[ev.trigger_i].sent
+    towns = [m for m in article.places if sent.start_char <= m.start < sent.end_char
+             and m.place is not None and m.place.country_code and m.place.feature in ("city", "admin2", "admin1")]
+    for party in ev.actor + ev.recipient:
+        if party.code is None and party.text != party.name:
+            town = next((m for m in towns if m.text in party.text), None)
+            if town is not None:
+                party.code = town.place.country_code
 
 
 def _target(trigger: Token, sectors: dict[str, str]) -> Token | None:
