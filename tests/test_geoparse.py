@@ -134,3 +134,19 @@ def test_dateline_does_not_place_another_countrys_troops(code):
 def test_demonym_is_not_the_event_location(code):
     (ev,) = [e for e in code("Rebels shelled an army command post with British missiles.") if e["event"][0] == "ASSAULT"]
     assert ev["event_loc"] is None
+
+
+@pytest.mark.parametrize("text, not_places", [
+    ("Sen. John Smith (D) spoke at the rally on Monday.", {"D"}),
+    ("Rep. Wendell Gilliard, D-Charleston, said the bill failed.", {"D"}),
+    ("Soldiers at Fort Hood were attacked on Monday.", {"Fort"}),
+    ("Police Chief Harrison condemned the shooting.", {"Harrison"}),
+    ("Matthew Wilson was convicted in Manhattan, Kansas. Wilson apologized to the victims.", {"Wilson"}),
+])
+def test_people_party_codes_and_name_fragments_are_not_places(places, text, not_places):
+    assert not set(places(text)) & not_places
+
+
+def test_a_dateline_in_text_that_lost_its_case(places):
+    got = places("lucknow: the vishwa hindu parishad on thursday called a bandh.")
+    assert got["lucknow"].place.name == "Lucknow" and got["lucknow"].place.country_code == "IND"

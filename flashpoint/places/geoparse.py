@@ -181,18 +181,27 @@ _NAME_PARTS = frozenset({"fort", "street", "st", "road", "avenue", "ave", "boule
                          "lake", "port", "river", "city", "county", "park", "square", "bridge", "camp", "saint"})
 
 
+# Words that put a person's name next: "Chief Harrison" is a man.
+_TITLES = frozenset({"mr", "mrs", "ms", "dr", "sen", "senator", "rep", "gov", "governor", "president", "minister",
+                     "chief", "officer", "sgt", "sergeant", "lt", "detective", "deputy", "judge", "justice", "mayor",
+                     "councilman", "councilwoman", "pastor", "rev", "capt", "captain", "col", "gen", "general",
+                     "trooper", "attorney", "sheriff", "coach", "prof", "professor", "lord", "king", "queen", "prince"})
+
+
 def _not_a_toponym(span: Span) -> bool:
     """A party code ("Sen. Smith (D)", "D-Charleston"), a single letter, the surname of a person
     named before, or a fragment of a longer name is no place."""
     text = span.text.strip(" .()")
     if len(text) <= 1:
         return True
+    doc = span.doc
+    if span[0].ent_type_ != "GPE" and span.start > 0 and doc[span.start - 1].lower_.rstrip(".") in _TITLES:
+        return True  # "Police Chief Harrison", "Sen. Warner"
     if span[0].ent_type_ != "GPE" and len(span) == 1 and any(
             e.label_ == "PERSON" and len(e) > 1 and e.end <= span.start and e[-1].text == span[-1].text
             for e in span.doc.ents):
         return True  # "Matthew Wilson ... Wilson apologized": the man, not Wilson, New York
     if len(span) == 1 and span[0].lower_ in _NAME_PARTS:
-        doc = span.doc
         before = doc[span.start - 1] if span.start > 0 else None
         after = doc[span.end] if span.end < len(doc) else None
         return bool(after is not None and after.is_title or before is not None and (before.is_title or before.like_num))

@@ -180,6 +180,11 @@ class ActorIndex:
                     sector = m_sector
             elif code is None:
                 code = m_code
+        if sector is None:
+            # A title before a name gives the sector: "prime minister atal behari vajpayee",
+            # "Police Chief Harrison".
+            sector = next((sec for t in tokens if t.i < head.i and t.dep_ in ("compound", "amod", "nmod")
+                           and (sec := self.sector_of(t))), None)
         if head_mention is None and head.ent_type_ == "PERSON" and name is None:
             name = doc[head.left_edge.i:head.i + 1].text if head.left_edge.ent_type_ == "PERSON" else head.text
         if code is None and sector is not None:

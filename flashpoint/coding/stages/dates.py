@@ -167,8 +167,7 @@ def dates(articles: list[Article], res: Resources) -> None:
                 seen[key] = resolve(ev.evidence.text, pub, anchor, future,
                                     near=ev.trigger_start - ev.evidence.start)
             d = seen[key]
-            if (d is not None and pub is not None and d > pub and not future
-                    and resolve(ev.evidence.text, None, None) is None):
+            if d is not None and pub is not None and d > pub and not future and not _states_a_day(ev.evidence.text):
                 # A relative expression read forward for an event not told as to come: a past or
                 # present event is not dated after its own report. A stated date ("on March 16") stands.
                 d = None
@@ -179,6 +178,12 @@ def dates(articles: list[Article], res: Resources) -> None:
             ev.date_explicit = d is not None
             # After publication only as a scheduled event, and the row says so.
             ev.scheduled = bool(pub and ev.date and ev.date > pub)
+
+
+def _states_a_day(text: str) -> bool:
+    """Whether `text` names a calendar day ("on March 16", "2024-05-01"), not only a relative one."""
+    return any(not (kind != "iso" and _verb_not_month(m)) for kind, pat in PATTERNS if kind in EXPLICIT
+               for m in pat.finditer(text))
 
 
 def _opening_date(text: str) -> Date | None:
