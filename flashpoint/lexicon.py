@@ -31,7 +31,11 @@ def data_path(name: str) -> Path:
     return Path(str(importlib_resources.files("flashpoint") / "data" / name))
 
 
-class _StrictLoader(yaml.SafeLoader):
+# libyaml's parser when PyYAML was built with it: the actor lists take seconds to parse in Python.
+_SafeBase = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _StrictLoader(_SafeBase):  # type: ignore[misc, valid-type]
     """A YAML loader that refuses a key given twice in one mapping (PyYAML keeps the last silently)."""
 
     def construct_mapping(self, node, deep=False):
