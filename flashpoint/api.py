@@ -47,8 +47,8 @@ def read_inputs(names: Iterable[str], *, default_date: Date | None = None,
 ACLED_COLUMNS = [
     "event_id_cnty", "event_date", "year", "disorder_type", "event_type", "sub_event_type",
     "actor1", "assoc_actor_1", "inter1", "actor2", "assoc_actor_2", "inter2", "interaction",
-    "country", "iso3", "admin1", "location", "latitude", "longitude", "geo_precision", "source",
-    "notes", "fatalities", "plover_event", "plover_mode", "confidence", "geo_basis",
+    "country", "iso3", "admin1", "location", "latitude", "longitude", "geo_precision", "geo_basis", "source",
+    "notes", "fatalities", "plover_event", "plover_mode", "confidence",
 ]
 _INTER = {"MIL": 1, "GOV": 1, "COP": 1, "REB": 2, "PRM": 3, "UAF": 3, "PTY": 3, "CVL": 7, "JRN": 7,
           "EDU": 7, "MED": 7, "REL": 7, "REF": 7, "LAB": 6, "AGR": 7, "SOC": 7}

@@ -182,3 +182,29 @@ def test_text_that_lost_its_case_still_names_its_actors(code):
     # With case, lower-case words are words: "us" is not the United States.
     evs = code("They told us the Kremlin criticised NATO on Thursday.")
     assert all("USA" not in codes(e["actor"]) for e in evs)
+
+
+def test_the_acled_row_carries_precision_and_basis(pipeline):
+    from flashpoint.api import ACLED_COLUMNS, extract, to_acled_row
+
+    ev = only_event(extract("Russian forces shelled Kharkiv on Tuesday, killing three civilians.",
+                            date="2024-11-20", pipeline=pipeline), "ASSAULT")
+    row = to_acled_row(ev)
+    assert list(row) == ACLED_COLUMNS
+    assert (row["geo_precision"], row["geo_basis"], row["location"]) == (1, "clause", "Kharkiv")
+
+
+def only_event(events, etype):
+    found = [e for e in events if e.event[0] == etype]
+    assert found, [e.event for e in events]
+    return found[0]
+
+
+def test_shots_fired_are_not_people_hit(code):
+    e = only(code("A 3-year-old was shot on Sunday night, where neighbors said at least 20 shots were fired."), "ASSAULT")
+    assert e["size"]["injured"] == 1
+
+
+def test_another_counts_one(code):
+    e = only(code("A standoff killed one police officer and injured another, the sheriff said."), "ASSAULT")
+    assert (e["size"]["dead"], e["size"]["injured"]) == (1, 1)

@@ -43,6 +43,8 @@ MEASURES = frozenset({"year", "month", "week", "day", "hour", "minute", "second"
                       "calibre", "mm", "pound", "kg", "time", "p.m.", "a.m.", "yard", "acre", "degree", "mph",
                       # addresses: "at 17 McAfee Farm Road"
                       "road", "street", "avenue", "drive", "lane", "boulevard", "highway", "route", "st.", "ave.",
+                      # what was fired, not who was hit: "at least 20 shots were fired"
+                      "shot", "round", "bullet", "casing", "shell", "volley",
                       "rd.", "blvd.", "court", "place", "way", "circle", "parkway", "terrace", "trail", "apartment"})
 # Singular nouns for one person: "killing a man", "the victim died" count 1.
 PERSONS = frozenset({"man", "woman", "boy", "girl", "teen", "teenager", "child", "baby", "toddler", "infant", "victim",
@@ -111,6 +113,8 @@ def _count_people(tok: Token) -> int:
             return 0  # counted by its number instead
         if h.ent_type_ == "PERSON" or (h.tag_ in ("NN", "NNP") and h.lemma_.lower() in PERSONS) or _is_aged(h):
             n += 1
+        elif h.lower_ == "another" and h.dep_ in ("dobj", "nsubjpass"):
+            n += 1  # "killed one officer and injured another"
     return n
 
 
