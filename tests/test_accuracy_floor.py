@@ -77,5 +77,12 @@ def test_realnews_floor(pipeline, name):
     assert result is not None, "an article of the real-news gold is missing from the development data"
     floors = dict(FLOORS[name])
     ceiling = floors.pop("repeat_rate_ceiling")
+    fields = floors.pop("fields")
+    unflagged = floors.pop("rows_after_publication_unflagged_ceiling")
     check(result, floors)
     assert result["repeat_rate"] <= ceiling, f"repeat_rate rose to {result['repeat_rate']:.3f}, above {ceiling}"
+    for field, floor in fields.items():
+        right = result["fields"][field]["right"]
+        assert right is not None and right >= floor, f"{field} right fell to {right}, below the floor {floor}"
+    # An event dated after its report is a scheduled one and says so.
+    assert result["rows_after_publication_unflagged"] <= unflagged

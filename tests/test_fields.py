@@ -208,3 +208,28 @@ def test_shots_fired_are_not_people_hit(code):
 def test_another_counts_one(code):
     e = only(code("A standoff killed one police officer and injured another, the sheriff said."), "ASSAULT")
     assert (e["size"]["dead"], e["size"]["injured"]) == (1, 1)
+
+
+def test_field_scores_judge_each_field_against_the_gold():
+    from flashpoint.evaluate import field_scores
+    from flashpoint.model import Actor, Event, Evidence, Location, Size
+
+    row = Event(article_id="a", event=["ASSAULT"], evidence=Evidence("x", 0, 1), trigger="struck", trigger_start=0,
+                actor=[Actor("Ukraine", "UKR", "GOV")], recipient=[Actor("a base", "RUS", "MIL")],
+                date=date(2024, 11, 20), size=Size(dead=2),
+                event_loc=Location("Maryno", "Kursk Oblast", lat=51.7, lon=36.2, province="Kursk Oblast",
+                                   country_code="RUS", resolution=2))
+    gold = {"actor": "Ukraine|UKR|GOV", "recipient": "|RUS|MIL", "date": "2024-11-20",
+            "place": {"name": "Maryno", "admin1": "Kursk Oblast", "country": "RUS", "lat": 51.36, "lon": 35.33,
+                      "precision": 1},
+            "counts": {"dead": 2, "injured": None, "arrested": None, "troops": None}}
+    assert field_scores(row, gold) == {"actor": True, "recipient": True, "place": True, "date": True,
+                                       "counts": True, "every_field": True}
+    wrong = {**gold, "actor": "Ukraine|UKR|MIL", "date": "2024-11-19", "counts": {"dead": 3},
+             "place": {**gold["place"], "lat": 55.75, "lon": 37.6, "admin1": "Moscow"}}
+    assert field_scores(row, wrong) == {"actor": False, "recipient": True, "place": False, "date": False,
+                                        "counts": False, "every_field": False}
+    # A date the article does not give cannot be judged; nobody known must not be invented.
+    unknown = {**gold, "date": None, "actor": ""}
+    scores = field_scores(row, unknown)
+    assert scores["date"] is None and scores["actor"] is False

@@ -6,9 +6,9 @@
 - A party whose own name holds a town ("the Fort Wayne Police Department") is of that town's
   country.
 - A local party named with no country ("police", "a gunman", "residents") is of the country its
-  event is placed in (its own clause, its sentence, or the dateline it was reported under when
-  no party of another country is in it); never of another event's place or of a party named
-  earlier.
+  event is placed in (its own clause or sentence, or the dateline or town the story is set in,
+  which places an event only when no party of another country is in it); never of another
+  event's place or of a party named earlier.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ _TARGET_PREPS = frozenset({"on", "against", "at", "inside", "into"})
 _TARGET_TYPES = frozenset({"ASSAULT", "COERCE"})
 
 
-@stage("parties", reads=("doc", "events", "events.event_loc", "events.actor", "events.recipient"),
+@stage("parties", reads=("doc", "events", "places", "events.event_loc", "events.actor", "events.recipient"),
        writes=("events.actor", "events.recipient"))
 def parties(articles: list[Article], res: Resources) -> None:
     sectors = res.lexicon.target_sectors
