@@ -34,7 +34,7 @@ _ORG_NOUNS = frozenset({"group", "organisation", "organization", "movement", "mi
 class ActorIndex:
     """Finds actor and country mentions in a parse and resolves noun phrases to actors."""
 
-    def __init__(self, tables: ActorTables, matcher: PhraseMatcher, caseless: PhraseMatcher | None = None) -> None:
+    def __init__(self, tables: ActorTables, matcher: PhraseMatcher, caseless: PhraseMatcher) -> None:
         self.tables = tables
         self.matcher = matcher
         self.caseless = caseless
@@ -61,7 +61,7 @@ class ActorIndex:
     def mentions(self, doc: Doc) -> dict[int, Mention]:
         # Only text with no capital letter at all is matched regardless of case: elsewhere "us"
         # is not the US, nor "turkey" Turkey.
-        lowered = self.caseless is not None and not any(ch.isupper() for ch in doc.text)
+        lowered = not any(ch.isupper() for ch in doc.text)
         matches = self.caseless(doc) if lowered else self.matcher(doc)
         spans = filter_spans([doc[s:e] for _, s, e in matches])
         out: dict[int, Mention] = {}

@@ -51,13 +51,12 @@ def _code_from_own_name(ev: Event, article: Article) -> None:
     """ "The Fort Wayne Police Department", "Huntsville police": a town in the party's own name
     gives its country."""
     sent = article.parsed[ev.trigger_i].sent
-    towns = [m for m in article.places if sent.start_char <= m.start < sent.end_char
-             and m.place is not None and m.place.country_code and m.place.feature in ("city", "admin2", "admin1")]
+    towns = [(m.text, m.place.country_code) for m in article.places
+             if sent.start_char <= m.start < sent.end_char and m.place is not None and m.place.country_code
+             and m.place.feature in ("city", "admin2", "admin1")]
     for party in ev.actor + ev.recipient:
         if party.code is None and party.text != party.name:
-            town = next((m for m in towns if m.text in party.text), None)
-            if town is not None:
-                party.code = town.place.country_code
+            party.code = next((code for name, code in towns if name in party.text), None)
 
 
 def _target(trigger: Token, sectors: dict[str, str]) -> Token | None:
