@@ -9,7 +9,7 @@ from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Token
 from spacy.util import filter_spans
 
-from ...lexicon import ActorTables
+from ...lexicon import ActorEntry, ActorTables
 from ...model import Actor, Article, Mention
 from ..registry import Resources, stage
 
@@ -34,13 +34,13 @@ _ORG_NOUNS = frozenset({"group", "organisation", "organization", "movement", "mi
 class ActorIndex:
     """Finds actor and country mentions in a parse and resolves noun phrases to actors."""
 
-    def __init__(self, tables: ActorTables, matcher: PhraseMatcher, caseless: PhraseMatcher) -> None:
+    def __init__(self, tables: ActorTables, matcher: PhraseMatcher) -> None:
         self.tables = tables
+        # Matches every surface form regardless of case; `_entry` then keeps the forms as written.
         self.matcher = matcher
-        self.caseless = caseless
         self.demonyms = {s: e.code for s, e in tables.surfaces.items() if e.kind == "demonym" and e.code}
         # All-caps forms back to the list's own, for headlines ("THE KREMLIN").
-        self._upper = {s.upper(): s for s in tables.surfaces}
+        self._upper = {s.upper(): s for s in tables.surfaces if len(s) > 3}
         # Lower-case forms, for text that has lost its case ("vajpayee met vhp leaders").
         self._lower = {s.lower(): s for s in sorted(tables.surfaces, key=lambda x: (x.lower(), x))
                        if len(s) >= _CASELESS_MIN}
@@ -48,28 +48,33 @@ class ActorIndex:
     @classmethod
     def build(cls, nlp, extra_actors: list[Path] | None = None) -> ActorIndex:
         tables = ActorTables.load(extra_actors=extra_actors)
-        matcher = PhraseMatcher(nlp.vocab, attr="ORTH")
-        surfaces = list(tables.surfaces)
-        matcher.add("ACTOR", list(nlp.tokenizer.pipe(surfaces)))
-        # Sentence-initial and all-caps variants ("the Kremlin" in a headline is "The Kremlin").
-        variants = [s.upper() for s in surfaces if len(s) > 3]
-        matcher.add("ACTOR_UPPER", list(nlp.tokenizer.pipe(variants)))
-        caseless = PhraseMatcher(nlp.vocab, attr="LOWER")
-        caseless.add("ACTOR_LOWER", list(nlp.tokenizer.pipe([s for s in surfaces if len(s) >= _CASELESS_MIN])))
-        return cls(tables, matcher, caseless)
+        # One matcher on lower-cased tokens finds every candidate, as written, in capitals or in
+        # text that lost its case: a third of the patterns three matchers would need.
+        matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
+        matcher.add("ACTOR", list(nlp.tokenizer.pipe(list(tables.surfaces))))
+        return cls(tables, matcher)
+
+    def _entry(self, text: str, caseless: bool) -> ActorEntry | None:
+        """The entry of a matched span: its form as listed, in capitals ("THE KREMLIN"), or, only in
+        text with no capital letter at all, in lower case; elsewhere "us" is not the US."""
+        surfaces = self.tables.surfaces
+        entry = surfaces.get(text) or surfaces.get(self._upper.get(text, ""))
+        if entry is None and caseless:
+            entry = surfaces.get(self._lower.get(text, ""))
+        return entry
 
     def mentions(self, doc: Doc) -> dict[int, Mention]:
-        # Only text with no capital letter at all is matched regardless of case: elsewhere "us"
-        # is not the US, nor "turkey" Turkey.
-        lowered = not any(ch.isupper() for ch in doc.text)
-        matches = self.caseless(doc) if lowered else self.matcher(doc)
-        spans = filter_spans([doc[s:e] for _, s, e in matches])
+        caseless = not any(ch.isupper() for ch in doc.text)
+        found = []
+        for _, start, end in self.matcher(doc):
+            span = doc[start:end]
+            entry = self._entry(span.text, caseless)
+            if entry is not None:
+                found.append((span, entry))
+        entries = {(span.start, span.end): entry for span, entry in found}
         out: dict[int, Mention] = {}
-        for span in spans:
-            entry = (self.tables.surfaces.get(span.text) or self.tables.surfaces.get(self._upper.get(span.text, ""))
-                     or (self.tables.surfaces.get(self._lower.get(span.text, "")) if lowered else None))
-            if entry is None:
-                continue
+        for span in filter_spans([span for span, _ in found]):
+            entry = entries[(span.start, span.end)]
             # A country name inside a longer name ("Georgia Tech", "Bank of England") is not the country.
             if entry.kind in ("country", "capital") and span[0].ent_type_ in ("ORG", "FAC", "WORK_OF_ART", "PERSON"):
                 ent = next(e for e in doc.ents if e.start <= span.start < e.end)
