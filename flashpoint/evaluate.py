@@ -506,13 +506,14 @@ def _place_right(loc, gold: dict[str, Any] | None) -> bool:
         return True
     if loc.country_code != gold.get("country"):
         return False
-    region = (gold.get("admin1") or "").lower()
-    if (loc.resolution or 0) <= 2 or gold.get("precision") == 3:
-        # The right admin unit: the region, or the country when that is all either side says.
-        if not region or (loc.resolution or 0) <= 1:
-            return not region and gold.get("precision") == 3 or False
-        return region in ((loc.province or "").lower(), (loc.resolved_place or "").lower())
-    return False
+    # Beyond 100 km, the right admin unit: when the row or the gold is no finer than a region, the
+    # gold's region, or its country when that is all the article says.
+    resolution, region = loc.resolution or 0, (gold.get("admin1") or "").lower()
+    if resolution > 2 and gold.get("precision") != 3:
+        return False
+    if not region:
+        return gold.get("precision") == 3
+    return resolution > 1 and region in ((loc.province or "").lower(), (loc.resolved_place or "").lower())
 
 
 def run_all(data: Path, only: Iterable[str] | None = None, limit: int | None = None,

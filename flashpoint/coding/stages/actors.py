@@ -12,6 +12,7 @@ from spacy.util import filter_spans
 from ...lexicon import ActorEntry, ActorTables
 from ...model import Actor, Article, Mention
 from ..registry import Resources, stage
+from .common import listed_form
 
 # Dependency labels whose subtrees are not part of the noun phrase that names an actor.
 _CLAUSE_DEPS = frozenset({"relcl", "acl", "advcl", "conj", "cc", "appos", "punct", "prep", "det", "nummod", "quantmod"})
@@ -86,13 +87,8 @@ class ActorIndex:
         return out
 
     def sector_of(self, head: Token) -> str | None:
-        sectors = self.tables.sectors
-        for left in head.lefts:
-            if left.dep_ in ("compound", "amod"):
-                phrase = f"{left.lemma_.lower()} {head.lemma_.lower()}"
-                if phrase in sectors:
-                    return sectors[phrase]
-        return sectors.get(head.lemma_.lower()) or sectors.get(head.lower_)
+        form = listed_form(head, self.tables.sectors)
+        return self.tables.sectors[form] if form is not None else None
 
     def is_actor_like(self, tok: Token, mentions: dict[int, Mention]) -> bool:
         if tok.i in mentions or tok.ent_type_ in ("PERSON", "ORG", "NORP", "GPE"):

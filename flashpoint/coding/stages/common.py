@@ -2,10 +2,24 @@
 
 from __future__ import annotations
 
+from collections.abc import Container
+
 from spacy.tokens import Span, Token
 
 # The lede: a story's first sentences say when and where its news happened.
 LEDE_CHARS = 400
+
+
+def listed_form(tok: Token, table: Container[str]) -> str | None:
+    """The form of a noun a word table lists: its phrase with a modifier first ("command post",
+    "police department"), else its lemma, else the word as written; None when none is listed."""
+    for left in tok.lefts:
+        if left.dep_ in ("compound", "amod"):
+            phrase = f"{left.lemma_.lower()} {tok.lemma_.lower()}"
+            if phrase in table:
+                return phrase
+    lemma = tok.lemma_.lower()
+    return lemma if lemma in table else tok.lower_ if tok.lower_ in table else None
 
 
 def governing_verb(tok: Token) -> Token:

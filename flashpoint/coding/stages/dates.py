@@ -182,8 +182,7 @@ def dates(articles: list[Article], res: Resources) -> None:
 
 def _states_a_day(text: str) -> bool:
     """Whether `text` names a calendar day ("on March 16", "2024-05-01"), not only a relative one."""
-    return any(not (kind != "iso" and _verb_not_month(m)) for kind, pat in PATTERNS if kind in EXPLICIT
-               for m in pat.finditer(text))
+    return any(not _verb_not_month(m) for kind, pat in PATTERNS if kind in EXPLICIT for m in pat.finditer(text))
 
 
 def _opening_date(text: str) -> Date | None:

@@ -16,7 +16,9 @@ from __future__ import annotations
 from spacy.tokens import Token
 
 from ...model import Actor, Article, Event
+from ...places.geoparse import PLACE_LABELS
 from ..registry import Resources, stage
+from .common import listed_form
 
 # Parties that are where they act, unknown gunmen included (the shells and missiles of a war
 # between states are no party: see ActorIndex.is_agent). Armed forces, rebels, spies and
@@ -66,24 +68,13 @@ def _target(trigger: Token, sectors: dict[str, str]) -> Token | None:
     aimed = [p for c in trigger.children if c.dep_ == "prep" and c.lower_ in _TARGET_PREPS
              for p in c.children if p.dep_ == "pobj"]
     for tok in verb_objects + aimed:
-        if _site_word(tok, sectors) is not None or tok.ent_type_ in ("GPE", "LOC", "FAC"):
+        if listed_form(tok, sectors) is not None or tok.ent_type_ in PLACE_LABELS:
             return tok
     return None
 
 
-def _site_word(tok: Token, sectors: dict[str, str]) -> str | None:
-    """The listed phrase of a target noun: "command post" before "post"."""
-    for left in tok.lefts:
-        if left.dep_ in ("compound", "amod"):
-            phrase = f"{left.lemma_.lower()} {tok.lemma_.lower()}"
-            if phrase in sectors:
-                return phrase
-    lemma = tok.lemma_.lower()
-    return lemma if lemma in sectors else tok.lower_ if tok.lower_ in sectors else None
-
-
 def _holder(target: Token, country: str, sectors: dict[str, str]) -> Actor:
-    word = _site_word(target, sectors)
+    word = listed_form(target, sectors)
     text = target.doc[target.left_edge.i:target.i + 1].text
     return Actor(text=text, code=country, sector=sectors.get(word) if word else None)
 

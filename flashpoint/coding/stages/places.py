@@ -9,7 +9,7 @@ from spacy.tokens import Doc, Span, Token
 
 from ...model import Article, Location
 from ...places.gazetteer import Gazetteer
-from ...places.geoparse import PlaceMention, geoparse
+from ...places.geoparse import PLACE_LABELS, PlaceMention, geoparse
 from ..registry import Resources, stage
 from .common import LEDE_CHARS
 
@@ -32,9 +32,9 @@ def places(articles: list[Article], res: Resources) -> None:
             # "A roadside bomb at a market in Diwaniyah killed seven": a subject that is no agent
             # says where.
             own = ev.place_heads + [t.i for h in ev.actor_heads if not res.actors.is_agent(doc[h], article.mentions)
-                                    for t in doc[h].subtree if t.ent_type_ in ("GPE", "LOC", "FAC")]
+                                    for t in doc[h].subtree if t.ent_type_ in PLACE_LABELS]
             # "shelled Kharkiv": a material event's object that is a place is where it happened.
-            own += [c.i for c in doc[ev.trigger_i].children if material and c.dep_ == "dobj" and c.ent_type_ in ("GPE", "LOC", "FAC")]
+            own += [c.i for c in doc[ev.trigger_i].children if material and c.dep_ == "dobj" and c.ent_type_ in PLACE_LABELS]
             ev.event_loc = _with(_locate(own, article, gaz, by_start), "clause")
             if ev.event_loc is None and material:
                 # A material event with no place phrase of its own: a place named elsewhere in its
