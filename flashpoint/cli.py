@@ -16,7 +16,7 @@ from . import __version__
 from .api import ACLED_COLUMNS, extract_articles, read_inputs, to_acled_row
 from .coding.pipeline import Pipeline
 from .coding.registry import Resources
-from .errors import ConfigError, EngineError, FlashpointError, ModelNotFoundError, StoreError
+from .errors import ConfigError, EngineError, FlashpointError, InputError, ModelNotFoundError, StoreError
 from .export import sink as _sink
 from .model import Article, Dropped
 from .settings import DEFAULTS
@@ -127,14 +127,26 @@ def build_parser() -> argparse.ArgumentParser:
                    help="group articles that report the same real-world event (JSONL)")
 
     xp = sub.add_parser("export", parents=[store, quiet],
-                        help="write the store's events as PLOVER JSONL, ACLED CSV, Parquet or GeoJSON")
-    xp.add_argument("--format", choices=["plover", "acled", "parquet", "geojson"], default="plover")
+                        help="write the store's events as PLOVER JSONL, ACLED CSV, Parquet or GeoJSON, or their mentions")
+    xp.add_argument("--format", choices=["plover", "acled", "parquet", "geojson", "mentions"], default="plover",
+                    help="mentions: one row per report of an event (JSONL; CSV or Parquet with -o FILE.csv/.parquet)")
     xp.add_argument("-o", "--output", help="write here instead of standard output (required for parquet)")
+    xp.add_argument("--min-sources", type=int, metavar="N", help="only events reported by at least N outlets")
     xp.add_argument("--since", type=_date, help="events on or after this date")
     xp.add_argument("--until", type=_date, help="events on or before this date")
     xp.add_argument("--country", help="events in this country (ISO 3166 alpha-3, e.g. UKR)")
 
     sub.add_parser("recode", parents=[store, *coder, quiet], help="re-run the current coder over the stored articles")
+
+    rm = sub.add_parser("remerge", parents=[store, quiet],
+                        help="re-decide which reports are one event, under other merge rules (docs/settings.md)")
+    for name, kind in (("date-slack-days", int), ("place-km", float), ("text-slack-days", int), ("same-names", float),
+                       ("follow-up-names", float), ("follow-up-days", int)):
+        rm.add_argument(f"--{name}", type=kind, help=f"merge_{name.replace('-', '_')} (default: the store's)")
+
+    xn = sub.add_parser("explain", parents=[store], help="why an event is one event: its reports and why each joined it")
+    xn.add_argument("event_id", help="the event's id (as `export` and the API give it)")
+    xn.add_argument("--json", action="store_true", help="JSON instead of text")
 
     mo = sub.add_parser("monitor", parents=[store], help="the escalation table: which countries or dyads are getting worse")
     mo.add_argument("--by", choices=["country", "admin1", "dyad"], default="country", help="unit (default country)")
@@ -329,17 +341,63 @@ def cmd_cluster(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 
 def cmd_export(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    from .export import write_export
-    from .store import Store
+    from .export import write_export, write_mentions
+    from .store import EventQuery, Store
 
     if args.format == "parquet" and not args.output:
         raise ConfigError("Parquet is binary: give a file with -o FILE.parquet", source="--format parquet")
+    if args.min_sources is not None and args.min_sources < 1:
+        raise ConfigError(f"must be 1 or more, got {args.min_sources}", source="--min-sources")
+    q = EventQuery(since=args.since, until=args.until, country=args.country, min_sources=args.min_sources)
     with Store.open(args.db, readonly=True) as store:
-        events = store.events(since=args.since, until=args.until, country=args.country)
+        if args.format == "mentions":
+            n = write_mentions(store.mention_exports(q), args.output, out)
+            if not args.quiet:
+                err.write(f"flashpoint: {n} mention(s) exported\n")
+            return EXIT_OK
+        _, events = store.search(q, count=False)
         n, skipped = write_export(events, args.format, args.output, out)
     if not args.quiet:
         extra = f" ({skipped} without coordinates left out of the GeoJSON)" if skipped else ""
         err.write(f"flashpoint: {n} event(s) exported{extra}\n")
+    return EXIT_OK
+
+
+def cmd_remerge(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from dataclasses import replace
+
+    from .store import Store
+
+    with Store.open(args.db, create=False) as store:
+        given = {k: getattr(args, k) for k in ("date_slack_days", "place_km", "text_slack_days", "same_names",
+                                               "follow_up_names", "follow_up_days") if getattr(args, k) is not None}
+        for k, v in given.items():
+            if v < 0:
+                raise ConfigError(f"must not be negative, got {v}", source=f"--{k.replace('_', '-')}")
+        store.rules = replace(store.rules, **given)
+        before = store.counts()["events"]
+        mentions, events = store.remerge()
+    if not args.quiet:
+        err.write(f"flashpoint: {mentions} mention(s) merged again into {events} event(s) (before: {before})\n")
+    return EXIT_OK
+
+
+def cmd_explain(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from .store import Store
+
+    with Store.open(args.db, readonly=True) as store:
+        why = store.explain(args.event_id)
+    if why is None:
+        raise InputError("no such event in the store; `flashpoint export` lists their ids", source=args.event_id)
+    if args.json:
+        out.write(json.dumps(why, ensure_ascii=False, indent=2) + "\n")
+        return EXIT_OK
+    out.write(f"event {why['event_id']}: {why['type']} on {why['date'] or 'an unknown day'}, {why['mentions']} mention(s) in"
+              f" {why['articles']} article(s) from {why['sources']} source(s); first reported {why['first_reported'] or '?'}"
+              f" by {why['first_outlet'] or '?'}\n")
+    for i, r in enumerate(why["reports"], 1):
+        out.write(f"\n{i}. {r['outlet'] or r['article_id']}, published {r['published'] or '?'}, dated {r['date'] or '?'}"
+                  f" ({r['article_id']})\n   \"{r['sentence']}\"\n   {r['reason']}\n")
     return EXIT_OK
 
 
@@ -532,7 +590,7 @@ def cmd_settings(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 
 COMMANDS = {"extract": cmd_extract, "geoparse": cmd_geoparse, "ingest": cmd_ingest, "watch": cmd_watch,
-            "cluster": cmd_cluster, "export": cmd_export, "recode": cmd_recode, "monitor": cmd_monitor,
+            "cluster": cmd_cluster, "export": cmd_export, "explain": cmd_explain, "remerge": cmd_remerge, "recode": cmd_recode, "monitor": cmd_monitor,
             "alerts": cmd_alerts, "serve": cmd_serve, "run": cmd_run, "demo": cmd_demo, "eval": cmd_eval,
             "train": cmd_train, "settings": cmd_settings}
 

@@ -1,7 +1,11 @@
-"""Stored events in the formats analysts load: PLOVER JSONL, ACLED-style CSV, Parquet, GeoJSON.
+"""Stored events in the formats analysts load: PLOVER JSONL, ACLED-style CSV, Parquet, GeoJSON;
+and their mentions as GDELT's mentions table (JSONL, CSV or Parquet).
 
-Each row is one deduplicated event with its representative record (docs/store.md) and the
-event-level fields: `mentions`, `sources`, `first_seen`, `last_seen`, `mention_ids`.
+Each event row is one deduplicated event with its representative record (docs/store.md) and the
+event-level fields: `mentions` (sentences), `articles`, `sources` (distinct outlets),
+`first_seen`, `last_seen`, `first_reported`, `first_outlet`, `mention_ids`, `article_ids`.
+Parquet columns are typed: dates are dates and lists are lists, so DuckDB and pandas read them
+without parsing strings.
 """
 
 from __future__ import annotations
@@ -18,10 +22,12 @@ if TYPE_CHECKING:
     from datetime import date as Date
 
     import pandas as pd
+    import pyarrow as pa
 
-    from .store import MentionRow, StoredEvent
+    from .store import MentionExport, MentionRow, StoredEvent
 
-EVENT_COLUMNS = ["mentions", "sources", "first_seen", "last_seen"]
+EVENT_COLUMNS = ["mentions", "articles", "sources", "first_seen", "last_seen", "first_reported", "first_outlet"]
+MENTION_EXPORT_COLUMNS = ["event_id", "article_id", "url", "outlet", "published", "sentence", "start", "end", "confidence"]
 MENTION_COLUMNS = ["event_id", "url", "title", "published"]
 
 
@@ -30,15 +36,15 @@ def _iso(day: Date | None) -> str | None:
 
 
 def _event_columns(rec: StoredEvent) -> dict[str, Any]:
-    return {"mentions": rec.mentions, "sources": rec.sources, "first_seen": _iso(rec.first_seen),
-            "last_seen": _iso(rec.last_seen)}
+    return {"mentions": rec.mentions, "articles": rec.articles, "sources": rec.sources, "first_seen": _iso(rec.first_seen),
+            "last_seen": _iso(rec.last_seen), "first_reported": _iso(rec.first_reported), "first_outlet": rec.first_outlet}
 
 
 def acled_row(rec: StoredEvent) -> dict[str, Any]:
     row = to_acled_row(rec.to_event())
     # The Event would have a mention's id (made from a trigger offset events do not keep).
     row["event_id_cnty"] = rec.id
-    row["source"] = f"{rec.sources} source(s), {rec.mentions} mention(s)"
+    row["source"] = f"{rec.sources} source(s), {rec.articles} article(s), {rec.mentions} mention(s)"
     return {**row, **_event_columns(rec)}
 
 
@@ -79,6 +85,78 @@ def mention_frame(recs: list[MentionRow]) -> pd.DataFrame:
     return df
 
 
+def event_table(recs: list[StoredEvent]) -> pa.Table:
+    """Stored events as a typed Arrow table: one row an event, dates as dates, parties and ids as lists."""
+    import pyarrow as pa
+
+    texts = pa.list_(pa.string())
+    schema = pa.schema([
+        ("id", pa.string()), ("date", pa.date32()), ("event", pa.string()), ("mode", texts), ("context", texts),
+        ("quad_code", pa.int8()), ("event_scale", pa.float64()),
+        ("actor_code", texts), ("actor_sector", texts), ("actor_text", texts),
+        ("recipient_code", texts), ("recipient_sector", texts), ("recipient_text", texts),
+        ("place", pa.string()), ("province", pa.string()), ("country_code", pa.string()), ("lat", pa.float64()),
+        ("lon", pa.float64()), ("resolution", pa.int8()), ("precision", pa.int8()),
+        ("dead", pa.int64()), ("injured", pa.int64()), ("arrested", pa.int64()), ("troops", pa.int64()),
+        ("confidence", pa.float64()), ("scheduled", pa.bool_()), ("evidence", pa.string()),
+        ("mentions", pa.int32()), ("articles", pa.int32()), ("sources", pa.int32()), ("first_seen", pa.date32()),
+        ("last_seen", pa.date32()), ("first_reported", pa.date32()), ("first_outlet", pa.string()),
+        ("mention_ids", texts), ("article_ids", texts), ("coder_version", pa.string())])
+    rows = []
+    for r in recs:
+        loc = r.event_loc
+        rows.append({
+            "id": r.id, "date": r.date, "event": r.event[0], "mode": list(r.mode), "context": list(r.context),
+            "quad_code": r.quad_code, "event_scale": r.event_scale,
+            "actor_code": [a.code for a in r.actor], "actor_sector": [a.sector for a in r.actor],
+            "actor_text": [a.text for a in r.actor], "recipient_code": [a.code for a in r.recipient],
+            "recipient_sector": [a.sector for a in r.recipient], "recipient_text": [a.text for a in r.recipient],
+            "place": (loc.resolved_place or loc.extracted_place) if loc else None,
+            "province": loc.province if loc else None, "country_code": loc.country_code if loc else None,
+            "lat": loc.lat if loc else None, "lon": loc.lon if loc else None,
+            "resolution": loc.resolution if loc else None, "precision": loc.precision if loc else None,
+            "dead": r.size.dead, "injured": r.size.injured, "arrested": r.size.arrested, "troops": r.size.troops,
+            "confidence": r.confidence, "scheduled": r.scheduled, "evidence": r.evidence.text,
+            "mentions": r.mentions, "articles": r.articles, "sources": r.sources, "first_seen": r.first_seen,
+            "last_seen": r.last_seen, "first_reported": r.first_reported, "first_outlet": r.first_outlet,
+            "mention_ids": list(r.mention_ids), "article_ids": list(r.article_ids), "coder_version": r.coder_version})
+    return pa.Table.from_pylist(rows, schema=schema)
+
+
+def mention_table(rows: Iterable[MentionExport]) -> pa.Table:
+    import pyarrow as pa
+
+    schema = pa.schema([("event_id", pa.string()), ("article_id", pa.string()), ("url", pa.string()),
+                        ("outlet", pa.string()), ("published", pa.date32()), ("sentence", pa.string()),
+                        ("start", pa.int64()), ("end", pa.int64()), ("confidence", pa.float64())])
+    return pa.Table.from_pylist([{k: getattr(m, k) for k in MENTION_EXPORT_COLUMNS} for m in rows], schema=schema)
+
+
+def write_mentions(rows: Iterable[MentionExport], path: str | None, out: TextIO) -> int:
+    """The mentions table: JSONL on `out`, or to `path` as CSV (.csv), Parquet (.parquet) or JSONL
+    (any other name)."""
+    suffix = (path or "").lower().rsplit(".", 1)[-1] if path and "." in path else ""
+    if suffix == "parquet":
+        import pyarrow.parquet as pq
+
+        table = mention_table(rows)
+        pq.write_table(table, path)
+        return table.num_rows
+    n = 0
+    with sink(path, out, newline="") as fh:
+        if suffix == "csv":
+            writer = csv.DictWriter(fh, fieldnames=MENTION_EXPORT_COLUMNS)
+            writer.writeheader()
+            for m in rows:
+                writer.writerow(m.to_dict())
+                n += 1
+            return n
+        for m in rows:
+            fh.write(json.dumps(m.to_dict(), ensure_ascii=False) + "\n")
+            n += 1
+    return n
+
+
 @contextlib.contextmanager
 def sink(path: str | None, out: TextIO, newline: str | None = None) -> Iterator[TextIO]:
     """The output file when one is given, else `out` (standard output); the file is closed after."""
@@ -92,8 +170,10 @@ def sink(path: str | None, out: TextIO, newline: str | None = None) -> Iterator[
 def write_export(events: Iterable[StoredEvent], fmt: str, path: str | None, out: TextIO) -> tuple[int, int]:
     """Write events; returns (written, left out for want of coordinates)."""
     if fmt == "parquet":
+        import pyarrow.parquet as pq
+
         recs = list(events)
-        event_frame(recs).to_parquet(path, index=False)
+        pq.write_table(event_table(recs), path)
         return len(recs), 0
     with sink(path or None, out, newline="") as fh:
         if fmt == "acled":

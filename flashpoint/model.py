@@ -190,7 +190,11 @@ class Article:
     title: str | None = None
     date: Date | None = None
     url: str | None = None
+    # Where the reader found it ("reports.jsonl:12", a feed and its entry): for messages.
     source: str | None = None
+    # The outlet the input names (its `outlet` or `source` field); flashpoint.sources.outlets
+    # otherwise tells it from the URL or the file.
+    outlet: str | None = None
     # ISO 639-1 code of the text's language when identified (flashpoint.language); None: not checked.
     lang: str | None = None
     doc: Doc | None = None

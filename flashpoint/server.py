@@ -103,6 +103,7 @@ def create_app(db: str | Path, *, token: str | None = None, allow_private: bool 
               type: str | None = None, mode: str | None = Query(None, max_length=MAX_FILTER),
               bbox: str | None = Query(None, description="min_lon,min_lat,max_lon,max_lat"),
               q: str | None = Query(None, max_length=MAX_FILTER, description="words in the evidence sentence or the place"),
+              min_sources: int | None = Query(None, ge=1, description="only events reported by at least this many outlets"),
               limit: int = Query(100, ge=1, le=MAX_PAGE), offset: int = Query(0, ge=0, le=MAX_OFFSET)) -> EventQuery:
         box = None
         if bbox:
@@ -112,7 +113,8 @@ def create_app(db: str | Path, *, token: str | None = None, allow_private: bool 
                 raise HTTPException(422, "bbox must be four numbers: min_lon,min_lat,max_lon,max_lat") from None
             box = (min_lon, min_lat, max_lon, max_lat)
         return EventQuery(since=since, until=until, country=country, region=region, actor=actor, recipient=recipient,
-                          type=type, mode=mode, bbox=box, text=q, limit=limit, offset=offset)
+                          type=type, mode=mode, bbox=box, text=q, min_sources=min_sources, limit=limit,
+                          offset=offset)
 
     web = Path(__file__).parent / "web"
     app.mount("/static", StaticFiles(directory=web), name="static")
@@ -132,6 +134,14 @@ def create_app(db: str | Path, *, token: str | None = None, allow_private: bool 
     def event(event_id: str) -> dict[str, Any]:
         with reading() as store:
             return _found(store.event(event_id), f"no event {event_id}")
+
+    @app.get("/api/events/{event_id}/explain", summary="Why an event is one event: each report and why it joined")
+    def explain(event_id: str) -> dict[str, Any]:
+        with reading() as store:
+            why = store.explain(event_id)
+        if why is None:
+            raise HTTPException(404, f"no event {event_id}")
+        return why
 
     @app.get("/api/articles", summary="Stored articles, in the order they were stored")
     def articles(since: Date | None = None, until: Date | None = None, limit: int = Query(100, ge=1, le=MAX_PAGE),

@@ -51,14 +51,17 @@ class Settings:
                                              "apart, nothing in the records in conflict, and the same names")
     merge_same_names: float = _setting(0.3, "same event by the articles: the cosine of their idf-weighted names (the "
                                             "people, places and figures they name) is at least this")
-    merge_sure_names: float = _setting(0.3, "articles this alike report one event even when their records disagree "
-                                            "on the place, or on the day when the new report states none; parties "
-                                            "must still agree")
-    merge_sure_slack_days: int = _setting(365, "how many days from the event such a sure match may be dated (a "
-                                               "follow-up story about an arrest or a trial)")
+    merge_follow_up_names: float = _setting(0.1, "a story of an event told days or months apart, one side dated by its "
+                                                 "publication alone (an arrest, a trial), joins it when its names are "
+                                                 "merge_same_names alike and those that are no place or listed party "
+                                                 "at least this alike")
+    merge_follow_up_days: int = _setting(365, "how many days from the event such a story may be dated")
     match_reports: int = _setting(10, "reports of a stored event a new article's names are compared with: its first "
                                       "ones are enough to know it by")
     match_key_names: int = _setting(8, "an article's rarest names, looked up to find the events it may report too")
+    match_key_df: int = _setting(500, "a name in more stored articles than this is never looked up to find an "
+                                      "article's events (a capital, a country): it brings in thousands and tells "
+                                      "none apart")
     term_cache_articles: int = _setting(50_000, "articles whose name terms a store connection keeps in memory; the "
                                                 "cache is emptied when it is full")
     term_cache_terms: int = _setting(2_000_000, "terms whose document frequencies a store connection keeps in memory; "

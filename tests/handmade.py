@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import date
 
 from flashpoint.model import Actor, Article, Event, Evidence, Location, Size
+from flashpoint.places.gazetteer import Place
+from flashpoint.places.geoparse import PlaceMention
 
 DAY = date(2024, 11, 20)
 
@@ -33,6 +35,14 @@ def event(article_id: str, kind: str = "ASSAULT", *, day: date | None = DAY, pla
                  event_loc=place, size=Size(dead=dead, injured=injured), confidence=confidence, date_explicit=explicit)
 
 
-def article(id: str, text: str, *events: Event, url: str | None = None, day: date | None = DAY) -> Article:
-    """A coded article: its events are given; it has no parse and no resolved toponyms."""
-    return Article(id=id, text=text, date=day, url=url, lang="en", events=list(events))
+def toponym(text: str, where: Location, start: int = 0) -> PlaceMention:
+    """A toponym of an article, resolved to the town of `where`."""
+    return PlaceMention(text, start, start + len(text), Place(where.geonameid, where.resolved_place or text, where.lat,
+                                                              where.lon, where.country_code, None, 0, "city", "PPL"), 1.0)
+
+
+def article(id: str, text: str, *events: Event, url: str | None = None, day: date | None = DAY,
+            places: tuple[PlaceMention, ...] = (), outlet: str | None = None) -> Article:
+    """A coded article: its events are given; it has no parse, and only the toponyms given."""
+    return Article(id=id, text=text, date=day, url=url, lang="en", events=list(events), places=list(places),
+                   outlet=outlet)

@@ -86,10 +86,12 @@ def test_matching_event_finds_the_stored_event_a_record_agrees_with(store):
     store.add(article("a", "shelling in the city", event("a", place=KHARKIV)))
     names = Names(store.conn, "new", store.terms)
     (stored,) = event_ids(store)
-    assert matching_event(store.conn, event("new", place=TSIRKUNY), names) == stored
-    assert matching_event(store.conn, event("new", place=TSIRKUNY, day=DAY + timedelta(days=2)), names) is None
-    assert matching_event(store.conn, event("new", "PROTEST", place=KHARKIV), names) is None
-    assert matching_event(store.conn, event("new", place=KHARKIV, day=None), names) is None
+    found = matching_event(store.conn, event("new", place=TSIRKUNY), names)
+    assert (found.event_id, found.rule) == (stored, "records")
+    assert {"type", "date", "region", "place"} <= set(found.agreed)
+    for other in (event("new", place=TSIRKUNY, day=DAY + timedelta(days=2)), event("new", "PROTEST", place=KHARKIV),
+                  event("new", place=KHARKIV, day=None)):
+        assert matching_event(store.conn, other, names).event_id is None
 
 
 def test_two_outlets_reporting_one_strike_give_one_event(store):

@@ -42,7 +42,6 @@ def test_the_cli_prints_the_table_and_json():
 
 
 def test_the_modules_use_the_defaults():
-    from datetime import timedelta
 
     from flashpoint import cluster, engine, ingest, language, monitor, server
     from flashpoint.coding.pipeline import Pipeline
@@ -62,11 +61,12 @@ def test_the_modules_use_the_defaults():
     assert Pipeline().batch_size == d.pipeline_batch
     assert (Resources.CPU_PARSE_BATCH, Resources.GPU_PARSE_BATCH) == (d.cpu_parse_batch, d.gpu_parse_batch)
     assert ingest.BATCH == d.ingest_batch and articles.NEAR_DUP_JACCARD == d.near_dup_jaccard
-    assert (matcher.DATE_SLACK, matcher.SAME_PLACE_KM, matcher.TEXT_SLACK, matcher.SAME_NAMES, matcher.SURE_NAMES,
-            matcher.SURE_SLACK) == (timedelta(days=d.merge_date_slack_days), d.merge_place_km,
-                                    timedelta(days=d.merge_text_slack_days), d.merge_same_names, d.merge_sure_names,
-                                    timedelta(days=d.merge_sure_slack_days))
-    assert (matcher.Names.REPORTS, matcher.Names.KEY_NAMES) == (d.match_reports, d.match_key_names)
+    r = matcher.RULES
+    assert (r.date_slack_days, r.place_km, r.text_slack_days, r.same_names, r.follow_up_names, r.follow_up_days) == (
+        d.merge_date_slack_days, d.merge_place_km, d.merge_text_slack_days, d.merge_same_names, d.merge_follow_up_names,
+        d.merge_follow_up_days)
+    assert (matcher.Names.REPORTS, matcher.Names.KEY_NAMES, matcher.Names.KEY_DF) == (d.match_reports, d.match_key_names,
+                                                                                 d.match_key_df)
     assert (matcher.TermCache.MAX_ARTICLES, matcher.TermCache.MAX_TERMS) == (d.term_cache_articles, d.term_cache_terms)
     assert (engine.BLOCK, engine.EXPORT_CHUNK) == (d.engine_block, d.export_chunk)
     assert (cluster.DEFAULT_THRESHOLD, cluster.NAME_WEIGHT, cluster.NUMBER_WEIGHT, cluster.EDGE_FLOOR) == (

@@ -42,6 +42,7 @@ DEFAULT_MAX_CHARS = DEFAULTS.max_chars
 # where the record comes from Parquet; a bool is refused as an id though Python counts it an int.
 _FIELD_KINDS: dict[str, tuple[type, ...]] = {
     "id": (str, int), "text": (str,), "html": (str,), "title": (str,), "url": (str,), "date": (str, Date),
+    "outlet": (str,), "source": (str,),
 }
 _KIND_NAMES = {"id": "a string or an integer", "date": "a YYYY-MM-DD string"}
 
@@ -75,6 +76,8 @@ def article_from_dict(obj: dict[str, Any], *, source: str, default_id: str,
         date=parse_iso_date(raw_date, source=source) if raw_date else default_date,
         url=obj.get("url") or None,
         source=source,
+        # GDELT and ACLED exports name the outlet `source`.
+        outlet=(obj.get("outlet") or obj.get("source") or "").strip() or None,
     )
 
 

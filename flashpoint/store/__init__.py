@@ -19,7 +19,7 @@ from ..coding.version import coder_version
 from .articles import ArticleWriter, Stored, text_hash
 from .db import SCHEMA_VERSION
 from .queries import EventQuery, Queries, date_range
-from .records import ArticleSummary, DroppedInput, EventDetail, MentionRow, PloverRecord, Report, StoredArticle, StoredEvent
+from .records import ArticleSummary, DroppedInput, EventDetail, MentionExport, MentionRow, PloverRecord, Report, StoredArticle, StoredEvent
 from .runs import Runs
 
 
@@ -27,5 +27,5 @@ class Store(Runs, ArticleWriter, Queries):
     """The SQLite event store. Open with Store.open(path); use as a context manager."""
 
 
-__all__ = ["SCHEMA_VERSION", "ArticleSummary", "DroppedInput", "EventDetail", "EventQuery", "MentionRow", "PloverRecord", "Report", "Store",
+__all__ = ["SCHEMA_VERSION", "ArticleSummary", "DroppedInput", "EventDetail", "EventQuery", "MentionExport", "MentionRow", "PloverRecord", "Report", "Store",
            "Stored", "StoredArticle", "StoredEvent", "coder_version", "date_range", "text_hash"]

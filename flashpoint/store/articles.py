@@ -16,8 +16,9 @@ import numpy as np
 from ..cluster import headline_and_text, name_terms
 from ..model import Article, Event
 from ..settings import DEFAULTS
+from ..sources.outlets import outlet_of
 from .db import Database, now
-from .matcher import Names, matching_event
+from .matcher import Decision, Names, matching_event
 
 if TYPE_CHECKING:
     from ..places.geoparse import PlaceMention
@@ -63,6 +64,22 @@ def _host(url: str | None) -> str | None:
         return None
     host = urlsplit(url).hostname or ""
     return host[4:] if host.startswith("www.") else host or None
+
+
+def article_outlet(article: Article) -> str | None:
+    """The outlet an article is counted under (flashpoint.sources.outlets)."""
+    return outlet_of(named=article.outlet, url=article.url, file=article.source)
+
+
+_WORDS = re.compile(r"[^\W_]+")
+
+
+def general_terms(place_texts: list[str], events: list[Event]) -> set[str]:
+    """The name terms that are words of an article's toponyms or of its events' listed parties
+    (a government, an armed group): what stories of one city's or one group's different events
+    share. The people a story names are specific to its event."""
+    texts = place_texts + [t for ev in events for a in (*ev.actor, *ev.recipient) if a.name for t in (a.text, a.name)]
+    return {w.lower() for text in texts for w in _WORDS.findall(text)}
 
 
 # The figures of a report, each tallied and decided on its own.
@@ -132,61 +149,67 @@ class ArticleWriter(Database):
             if dup is not None:
                 return Stored(article.id, "duplicate", duplicate_of=dup)
             self.terms.check()
+            self.check_rules()
             near = self._near_duplicate_of(sig, bands)
             article_id = self._unique_id(article, digest)
             self.conn.executemany("INSERT INTO lsh VALUES (?, ?, ?)", [(b, k, article_id) for b, k in bands])
             (seq,) = self.conn.execute(
                 "INSERT INTO articles (id, url, text_hash, minhash, near_dup_of, title, date,"
-                " source, host, lang, status, error, coder_version, ingested_at, text)"
-                " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) RETURNING seq",
+                " source, host, lang, status, error, coder_version, ingested_at, text, outlet, given_id)"
+                " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) RETURNING seq",
                 (article_id, article.url, digest, sig.tobytes(), near, article.title,
                  article.date.isoformat() if article.date else None, article.source, _host(article.url), article.lang,
                  status, article.error, self.coder if status in ("coded", "failed") else None, now(),
-                 article.text)).fetchone()
+                 article.text, article_outlet(article), article.id)).fetchone()
             mentions, new_events = (self._code(article, article_id, seq) if status == "coded" else (0, 0))
         result = "near_duplicate" if near else ("new" if status == "coded" else status)
         return Stored(article_id, result, mentions, new_events, duplicate_of=near)
 
     def _code(self, article: Article, article_id: str, seq: int) -> tuple[int, int]:
-        self.conn.executemany(
-            "INSERT INTO places VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
-            [_place_row(article_id, m) for m in article.places])
-        bag = name_terms(headline_and_text(article))
-        self.conn.executemany("INSERT INTO terms VALUES (?, ?, ?)", [(article_id, t, tf) for t, tf in bag.items()])
+        rows = [_place_row(article_id, m) for m in article.places]
+        self.conn.executemany("INSERT INTO places VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)", rows)
+        events = [ev if ev.article_id == article_id else replace(ev, article_id=article_id) for ev in article.events]
+        # The stored id (made unique with a #digest) names the mentions; the caller's events stay as given.
+        report = Origin(seq, article.date.isoformat() if article.date else None, article_outlet(article) or article_id,
+                         article_id)
+        return self._merge(report, headline_and_text(article), [m.text for m in article.places], events)
+
+    def _merge(self, report: Origin, text: str, place_texts: list[str], events: list[Event]) -> tuple[int, int]:
+        """Store an article's name terms and each of its events' mentions, merged into the stored
+        events they report: what ingest and remerge share, from what the store keeps of an article
+        (its text, its toponyms, its mention records), so both decide alike."""
+        bag = name_terms(text)
+        general = general_terms(place_texts, events)
+        self.conn.executemany("INSERT INTO terms VALUES (?, ?, ?, ?)",
+                              [(report.article, t, tf, t not in general) for t, tf in bag.items()])
         self.conn.executemany("INSERT INTO term_df VALUES (?, 1) ON CONFLICT(term) DO UPDATE SET df = df + 1",
                               [(t,) for t in bag])
-        self.terms.added(article_id, bag)
-        names = Names(self.conn, article_id, self.terms)
-        report = _Report(seq, article.date.isoformat() if article.date else None, _host(article.url) or article_id)
-        new_events = 0
-        for ev in article.events:
-            if ev.article_id != article_id:
-                # The stored id (made unique with a #digest) names the mention; the caller's
-                # event stays as it was given.
-                ev = replace(ev, article_id=article_id)
-            new_events += self._add_mention(ev, names, report)
-        return len(article.events), new_events
+        self.terms.added(report.article, bag, general)
+        names = Names(self.conn, report.article, self.terms, report.seq)
+        new_events = sum(self._add_mention(ev, names, report) for ev in events)
+        return len(events), new_events
 
-    def _add_mention(self, ev: Event, names: Names, report: _Report) -> int:
+    def _add_mention(self, ev: Event, names: Names, report: Origin) -> int:
         record = {**ev.to_plover(), "trigger_start": ev.trigger_start, "date_explicit": ev.date_explicit}
         encoded = json.dumps(record, ensure_ascii=False)
-        target = matching_event(self.conn, ev, names)
-        created = target is None
-        event_id = target or ev.id
+        decision = matching_event(self.conn, ev, names, self.rules)
+        created = decision.event_id is None
+        event_id = decision.event_id or ev.id
         if created:
             self.conn.execute(
                 "INSERT INTO events (id, type, mentions, sources, coder_version, record) VALUES (?, ?, 0, 0, ?, ?)",
                 (event_id, ev.event[0], self.coder, encoded))
         replaced = self.conn.execute("SELECT event_id FROM mentions WHERE record_id = ?", (ev.id,)).fetchone()
         (rowid,) = self.conn.execute(
-            "INSERT OR REPLACE INTO mentions VALUES (?,?,?,?,?,?,?,?,?,?) RETURNING rowid",
+            "INSERT OR REPLACE INTO mentions VALUES (?,?,?,?,?,?,?,?,?,?,?) RETURNING rowid",
             (ev.id, event_id, ev.article_id, ev.date.isoformat() if ev.date else None, ev.evidence.text,
-             ev.evidence.start, ev.evidence.end, ev.confidence, self.coder, encoded)).fetchone()
+             ev.evidence.start, ev.evidence.end, ev.confidence, self.coder, encoded,
+             json.dumps(decision.to_dict()))).fetchone()
         self.conn.executemany("INSERT INTO actors VALUES (?,?,?,?,?,?,?)", [
             (ev.id, event_id, role, a.text, a.code, a.sector, a.name)
             for role, group in (("actor", ev.actor), ("recipient", ev.recipient)) for a in group])
         if replaced is None:
-            self._refresh(event_id, record, ev.id, _position(report.seq, ev.evidence.start, rowid), report)
+            self._refresh(event_id, record, ev.id, _position(report.seq, ev.evidence.start, rowid), report, decision)
         else:
             # The same report again (same sentence, trigger and type) took the first one's row;
             # tallies cannot take a report back, so its events are counted again from their mentions.
@@ -195,30 +218,34 @@ class ArticleWriter(Database):
         names.reported.add(event_id)
         return int(created)
 
-    def _refresh(self, event_id: str, record: dict[str, Any], record_id: str, position: str, report: _Report) -> None:
+    def _refresh(self, event_id: str, record: dict[str, Any], record_id: str, position: str, report: Origin,
+                 decision: Decision) -> None:
         """Update an event's values with one new report (docs/store.md: the most reliable values),
         from its tallies and its current row: nothing is read of its earlier reports."""
-        fields, new_source = self._tally(event_id, record, record_id, position, report.source)
-        row = self.conn.execute("SELECT mentions, sources, confidence, first_seen, last_seen, record FROM events"
-                                " WHERE id = ?", (event_id,)).fetchone()
+        fields, new = self._tally(event_id, record, record_id, position, report, decision.date_rank)
+        row = self.conn.execute("SELECT mentions, sources, articles, confidence, first_seen, last_seen, first_reported,"
+                                " first_outlet, record FROM events WHERE id = ?", (event_id,)).fetchone()
         if row["mentions"]:
-            seen = _Seen(row["mentions"], row["sources"], row["confidence"], row["first_seen"], row["last_seen"])
+            seen = _Seen(row["mentions"], row["sources"], row["articles"], row["confidence"], row["first_seen"],
+                         row["last_seen"], row["first_reported"], row["first_outlet"])
             before = json.loads(row["record"])
         else:
             seen, before = _Seen(), {}
-        seen.add(record, new_source, report.pub)
+        seen.add(record, new, report)
         self._update(event_id, fields, seen, before, record, record_id)
 
     def _tally(self, event_id: str, record: dict[str, Any], record_id: str, position: str,
-               source: str) -> tuple[set[str], bool]:
-        """Count one report into its event's tallies: the fields it gives a value, and whether its
-        source is new to the event."""
+               report: Origin, date_rank: int | None) -> tuple[set[str], set[str]]:
+        """Count one report into its event's tallies: the fields it gives a value, and which of
+        "source" (its outlet) and "article" are new to the event. A follow-up's date is its own
+        (an arrest weeks later), not a vote on the event's."""
         loc = record.get("event_loc")
-        rows = [("place", json.dumps(loc, sort_keys=True), (loc or {}).get("resolution") or 0), ("source", source, 0)]
-        if record.get("date"):
+        rows = [("place", json.dumps(loc, sort_keys=True), (loc or {}).get("resolution") or 0),
+                ("source", report.source, 0), ("article", report.article, 0)]
+        if record.get("date") and date_rank is not None:
             if record.get("date_explicit"):
-                rows.append(("explicit", record["date"], 0))
-            rows.append(("date", record["date"], 0))
+                rows.append(("explicit", record["date"], date_rank))
+            rows.append(("date", record["date"], date_rank))
         size = record.get("size") or {}
         rows += [(k, json.dumps(size[k]), 0) for k in SIZE_FIELDS if size.get(k) is not None]
         counts = self.conn.execute(
@@ -229,7 +256,8 @@ class ArticleWriter(Database):
             " RETURNING field, n",
             [v for field, value, rank in rows for v in (event_id, field, value, rank, position, position, record_id)],
         ).fetchall()
-        return {field for field, _, _ in rows} - {"source"}, any(f == "source" and n == 1 for f, n in counts)
+        return ({field for field, _, _ in rows} - {"source", "article"},
+                {f for f, n in counts if f in ("source", "article") and n == 1})
 
     def _update(self, event_id: str, fields: set[str], seen: _Seen, before: dict[str, Any],
                 record: dict[str, Any] | None, record_id: str | None) -> None:
@@ -243,7 +271,7 @@ class ArticleWriter(Database):
         first = won["place"][1]
         base = record if record is not None and first == record_id else json.loads(
             self.conn.execute("SELECT record FROM mentions WHERE record_id = ?", (first,)).fetchone()[0])
-        date = (won.get("explicit") or won["date"])[0] if "date" in fields else before.get("date")
+        date = (won.get("explicit") or won.get("date") or (before.get("date"),))[0] if "date" in fields else before.get("date")
         size = {k: json.loads(won[k][0]) if k in won else (before.get("size") or {}).get(k) for k in SIZE_FIELDS}
         rep = {**base, "date": date, "size": size}
         loc = rep.get("event_loc") or {}
@@ -252,13 +280,15 @@ class ArticleWriter(Database):
         self.conn.execute(
             "UPDATE events SET mode = ?, quad = ?, scale = ?, date = ?, country = ?, admin1 = ?, place = ?, lat = ?, lon = ?,"
             " resolution = ?, actor_code = ?, actor_sector = ?, recipient_code = ?, recipient_sector = ?, dead = ?,"
-            " injured = ?, arrested = ?, troops = ?, confidence = ?, mentions = ?, sources = ?, first_seen = ?,"
-            " last_seen = ?, coder_version = ?, record = ? WHERE id = ?",
+            " injured = ?, arrested = ?, troops = ?, confidence = ?, mentions = ?, sources = ?, articles = ?,"
+            " first_seen = ?, last_seen = ?, first_reported = ?, first_outlet = ?, coder_version = ?, record = ?"
+            " WHERE id = ?",
             (";".join(rep.get("mode") or []), rep.get("quad_code"), rep.get("event_scale"), date,
              loc.get("country_code"), loc.get("province"), loc.get("resolved_place") or loc.get("extracted_place"),
              loc.get("lat"), loc.get("lon"), loc.get("resolution"), actor.get("code"), actor.get("sector"),
              recip.get("code"), recip.get("sector"), size["dead"], size["injured"], size["arrested"],
-             size["troops"], seen.confidence, seen.mentions, seen.sources, seen.first, seen.last, self.coder,
+             size["troops"], seen.confidence, seen.mentions, seen.sources, seen.articles, seen.first, seen.last,
+             seen.first_reported, seen.first_outlet, self.coder,
              json.dumps({**rep, "id": event_id}, ensure_ascii=False), event_id))
 
     def _recount(self, event_id: str, *, refresh: bool) -> None:
@@ -267,50 +297,70 @@ class ArticleWriter(Database):
         fields: set[str] = set()
         seen = _Seen()
         for r in self.conn.execute(
-                "SELECT m.record_id, m.record, m.start, m.rowid AS rowid, a.seq, a.date AS pub, a.host, a.id AS article"
-                " FROM mentions m JOIN articles a ON a.id = m.article_id WHERE m.event_id = ?"
+                "SELECT m.record_id, m.record, m.start, m.rowid AS rowid, m.merge, a.seq, a.date AS pub, a.outlet,"
+                " a.id AS article FROM mentions m JOIN articles a ON a.id = m.article_id WHERE m.event_id = ?"
                 " ORDER BY a.seq, m.start, m.rowid", (event_id,)).fetchall():
             record = json.loads(r["record"])
-            given, new_source = self._tally(event_id, record, r["record_id"], _position(r["seq"], r["start"], r["rowid"]),
-                                            r["host"] or r["article"])
+            report = Origin(r["seq"], r["pub"], r["outlet"] or r["article"], r["article"])
+            rank = 0 if r["merge"] is None else Decision.from_dict(json.loads(r["merge"])).date_rank
+            given, new = self._tally(event_id, record, r["record_id"], _position(r["seq"], r["start"], r["rowid"]),
+                                     report, rank)
             fields |= given
-            seen.add(record, new_source, r["pub"])
+            seen.add(record, new, report)
         if refresh and seen.mentions:
             self._update(event_id, fields, seen, {}, None, None)
 
     def _upgrade(self, found: int) -> None:
-        if found < 2:  # schema 1 kept no tallies: count them from the mentions
+        super()._upgrade(found)
+        if found < 3:
+            # Outlets as this flashpoint tells them; then every event counted again (its articles,
+            # sources and first report), schema 1 stores' tallies with them.
+            rows = self.conn.execute("SELECT id, url, source FROM articles").fetchall()
+            self.conn.executemany("UPDATE articles SET outlet = ?, given_id = id WHERE id = ?",
+                                  [(outlet_of(url=r["url"], file=r["source"]), r["id"]) for r in rows])
             for (event_id,) in self.conn.execute("SELECT id FROM events").fetchall():
-                self._recount(event_id, refresh=False)
+                self._recount(event_id, refresh=True)
 
 
 @dataclass(frozen=True, slots=True)
-class _Report:
-    """What every mention of one stored article shares."""
+class Origin:
+    """What every mention of one stored article shares: its place in the store, its publication
+    day, its outlet (else the article itself) and its id."""
 
     seq: int
     pub: str | None
-    source: str  # the publisher's host, else the article
+    source: str  # the article's outlet, else the article itself
+    article: str
 
 
 @dataclass(slots=True)
 class _Seen:
-    """An event's counts that need no tally: mentions, sources, the best confidence, first and last seen."""
+    """An event's counts that need no tally: mentions, sources (outlets), articles, the best
+    confidence, first and last seen, and the first report's day and outlet."""
 
     mentions: int = 0
     sources: int = 0
+    articles: int = 0
     confidence: float | None = None
     first: str | None = None
     last: str | None = None
+    first_reported: str | None = None
+    first_outlet: str | None = None
 
-    def add(self, record: dict[str, Any], new_source: bool, pub: str | None) -> None:
+    def add(self, record: dict[str, Any], new: set[str], report: Origin) -> None:
         self.mentions += 1
-        self.sources += new_source
+        self.sources += "source" in new
+        self.articles += "article" in new
         confidence = record.get("confidence") or 0
         self.confidence = confidence if self.confidence is None else max(self.confidence, confidence)
+        pub = report.pub
         if pub:
             self.first = pub if self.first is None else min(self.first, pub)
             self.last = pub if self.last is None else max(self.last, pub)
+            # Reports come in the order they were stored: of one day's, the first stored is first.
+            if self.first_reported is None or pub < self.first_reported:
+                self.first_reported = pub
+                self.first_outlet = report.source if report.source != report.article else None
 
 
 def _position(seq: int, start: int, rowid: int) -> str:

@@ -9,12 +9,14 @@ from typing import TypeVar
 
 from ..coding.version import coder_version
 from ..errors import StoreError
-from .matcher import TermCache
+from .matcher import RULES, MergeRules, TermCache
 
 _D = TypeVar("_D", bound="Database")
 
 # 2: the tallies table (schema 1 stores get theirs counted from their mentions when opened).
-SCHEMA_VERSION = 2
+# 3: outlets (articles.outlet, given_id; events.articles, first_reported, first_outlet), each
+# mention's merge decision, and which name terms are specific (no place or party).
+SCHEMA_VERSION = 3
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -30,7 +32,9 @@ CREATE TABLE IF NOT EXISTS articles (
     error TEXT,
     coder_version TEXT,
     ingested_at TEXT NOT NULL,
-    text TEXT NOT NULL
+    text TEXT NOT NULL,
+    outlet TEXT,
+    given_id TEXT
 );
 CREATE TABLE IF NOT EXISTS lsh (band INTEGER NOT NULL, key INTEGER NOT NULL, article_id TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS lsh_band_key ON lsh(band, key);
@@ -53,7 +57,9 @@ CREATE TABLE IF NOT EXISTS events (
     sources INTEGER NOT NULL,
     first_seen TEXT, last_seen TEXT,
     coder_version TEXT NOT NULL,
-    record TEXT NOT NULL
+    record TEXT NOT NULL,
+    articles INTEGER NOT NULL DEFAULT 0,
+    first_reported TEXT, first_outlet TEXT
 );
 CREATE INDEX IF NOT EXISTS events_type_date ON events(type, date);
 CREATE INDEX IF NOT EXISTS events_country_date ON events(country, date);
@@ -68,7 +74,8 @@ CREATE TABLE IF NOT EXISTS mentions (
     end INTEGER NOT NULL,
     confidence REAL,
     coder_version TEXT NOT NULL,
-    record TEXT NOT NULL
+    record TEXT NOT NULL,
+    merge TEXT
 );
 CREATE INDEX IF NOT EXISTS mentions_event ON mentions(event_id);
 CREATE INDEX IF NOT EXISTS mentions_article ON mentions(article_id);
@@ -101,7 +108,8 @@ CREATE TABLE IF NOT EXISTS places (
     population INTEGER, score REAL
 );
 CREATE INDEX IF NOT EXISTS places_article ON places(article_id);
-CREATE TABLE IF NOT EXISTS terms (article_id TEXT NOT NULL, term TEXT NOT NULL, tf REAL NOT NULL);
+CREATE TABLE IF NOT EXISTS terms (article_id TEXT NOT NULL, term TEXT NOT NULL, tf REAL NOT NULL,
+                                  specific INTEGER NOT NULL DEFAULT 1);
 CREATE INDEX IF NOT EXISTS terms_article ON terms(article_id);
 CREATE INDEX IF NOT EXISTS terms_term ON terms(term);
 CREATE TABLE IF NOT EXISTS term_df (term TEXT PRIMARY KEY, df INTEGER NOT NULL);
@@ -115,11 +123,15 @@ CREATE TABLE IF NOT EXISTS run_blocks (
 class Database:
     """An open store file: the connection, its schema and transactions. Store adds the rest."""
 
-    def __init__(self, conn: sqlite3.Connection, path: str, coder: str | None = None) -> None:
+    def __init__(self, conn: sqlite3.Connection, path: str, coder: str | None = None,
+                 rules: MergeRules | None = None) -> None:
         self.conn = conn
         self.path = path
         self.terms = TermCache(conn)
         self._coder = coder
+        # None until opened: the rules the store keeps, else the default ones.
+        self.rules = rules or RULES
+        self._rules_checked = False
 
     @property
     def coder(self) -> str:
@@ -131,8 +143,10 @@ class Database:
 
     @classmethod
     def open(cls: type[_D], path: str | Path, *, readonly: bool = False, coder: str | None = None,
-             create: bool = True) -> _D:
-        """Open a store file, creating it unless `readonly` or `create=False` (then a missing one is a StoreError)."""
+             create: bool = True, rules: MergeRules | None = None) -> _D:
+        """Open a store file, creating it unless `readonly` or `create=False` (then a missing one is
+        a StoreError). Reports are merged into events by the rules the store keeps (the default
+        ones for a new store); other `rules` are for Store.remerge, which makes them the store's."""
         if Path(path).is_dir():
             # A folder `flashpoint run --out` wrote: its store.
             path = Path(path) / "store.db"
@@ -157,11 +171,14 @@ class Database:
                 # only a power cut may lose the last transactions, never consistency.
                 conn.execute("PRAGMA synchronous=NORMAL")
             conn.row_factory = sqlite3.Row
-            store = cls(conn, path, coder)
+            store = cls(conn, path, coder, rules)
             if not readonly:
                 store._migrate()
             else:
                 store._check_version()
+            kept = conn.execute("SELECT value FROM meta WHERE key = 'merge_rules'").fetchone()
+            if kept is not None and rules is None:
+                store.rules = MergeRules.from_digest(kept[0])
             return store
         except sqlite3.DatabaseError as exc:
             raise StoreError(f"cannot open the store: {exc}", source=path) from exc
@@ -185,7 +202,29 @@ class Database:
                 self.conn.execute("INSERT OR REPLACE INTO meta VALUES ('schema', ?)", (str(SCHEMA_VERSION),))
 
     def _upgrade(self, found: int) -> None:
-        """Fill the tables new since schema `found` (SCHEMA has made them); the writer counts the tallies."""
+        """Add the columns new since schema `found` (SCHEMA has made the new tables); the writer
+        fills them and counts the tallies."""
+        if found < 3:
+            for table, column in (("articles", "outlet TEXT"), ("articles", "given_id TEXT"),
+                                  ("events", "articles INTEGER NOT NULL DEFAULT 0"), ("events", "first_reported TEXT"),
+                                  ("events", "first_outlet TEXT"), ("mentions", "merge TEXT"),
+                                  ("terms", "specific INTEGER NOT NULL DEFAULT 1")):
+                have = {r[1] for r in self.conn.execute(f"PRAGMA table_info({table})")}
+                if column.split()[0] not in have:
+                    self.conn.execute(f"ALTER TABLE {table} ADD COLUMN {column}")
+
+    def check_rules(self) -> None:
+        """Refuse to merge into a store under other rules than those its events were merged by
+        (inside a write transaction: the first writer records them)."""
+        if self._rules_checked:
+            return
+        row = self.conn.execute("SELECT value FROM meta WHERE key = 'merge_rules'").fetchone()
+        if row is None:
+            self.conn.execute("INSERT INTO meta VALUES ('merge_rules', ?)", (self.rules.digest(),))
+        elif MergeRules.from_digest(row[0]) != self.rules:
+            raise StoreError(f"its events were merged under other rules ({row[0]}) than these ({self.rules.digest()}); "
+                             "re-decide them first with `flashpoint remerge` and the rules wanted", source=self.path)
+        self._rules_checked = True
 
     def _check_version(self) -> int | None:
         """The store's schema (None for a new store), refused when newer than this flashpoint's."""

@@ -11,7 +11,7 @@ from typing import Any
 
 from ..batching import batched
 from .db import Database
-from .records import ArticleSummary, EventDetail, MentionRow, Report, StoredArticle, StoredEvent
+from .records import ArticleSummary, EventDetail, MentionExport, MentionRow, Report, StoredArticle, StoredEvent
 
 
 def date_range(since: Date | None, until: Date | None) -> tuple[list[str], list[Any]]:
@@ -40,6 +40,7 @@ class EventQuery:
     mode: str | None = None
     bbox: tuple[float, float, float, float] | None = None  # min lon, min lat, max lon, max lat
     text: str | None = None  # words in the evidence or the place
+    min_sources: int | None = None  # reported by at least this many outlets
     limit: int | None = None
     offset: int = 0
 
@@ -69,6 +70,8 @@ class EventQuery:
         if self.bbox:
             min_lon, min_lat, max_lon, max_lat = self.bbox
             add("lat BETWEEN ? AND ? AND lon BETWEEN ? AND ?", min_lat, max_lat, min_lon, max_lon)
+        if self.min_sources:
+            add("sources >= ?", int(self.min_sources))
         if self.text:
             text = f"%{literal(self.text)}%"
             add("(json_extract(record, '$.evidence.text') LIKE ? ESCAPE '\\' OR place LIKE ? ESCAPE '\\')", text, text)
@@ -112,12 +115,15 @@ class Queries(Database):
         if not rows:
             return
         ids: dict[str, list[str]] = {r["id"]: [] for r in rows}
+        arts: dict[str, set[str]] = {r["id"]: set() for r in rows}
         marks = ",".join("?" * len(ids))
-        for event_id, record_id in self.conn.execute(
-                f"SELECT event_id, record_id FROM mentions WHERE event_id IN ({marks}) ORDER BY record_id", list(ids)):
+        for event_id, record_id, article_id in self.conn.execute(
+                f"SELECT event_id, record_id, article_id FROM mentions WHERE event_id IN ({marks}) ORDER BY record_id",
+                list(ids)):
             ids[event_id].append(record_id)
+            arts[event_id].add(article_id)
         for row in rows:
-            yield StoredEvent.from_row(row, ids[row["id"]])
+            yield StoredEvent.from_row(row, ids[row["id"]], sorted(arts[row["id"]]))
 
     def event(self, event_id: str) -> EventDetail | None:
         """One event with its mentions: each report's evidence sentence, offsets and article."""
@@ -125,10 +131,41 @@ class Queries(Database):
         if row is None:
             return None
         reports = tuple(Report.from_row(m) for m in self.conn.execute(
-            "SELECT m.record_id, m.article_id, m.date, m.evidence, m.start, m.end, m.confidence, a.title, a.url,"
-            " a.date AS published, a.source FROM mentions m JOIN articles a ON a.id = m.article_id"
+            "SELECT m.record_id, m.article_id, m.date, m.evidence, m.start, m.end, m.confidence, m.merge, a.title,"
+            " a.url, a.date AS published, a.source, a.outlet FROM mentions m JOIN articles a ON a.id = m.article_id"
             " WHERE m.event_id = ? ORDER BY a.seq, m.start", (event_id,)))
-        return EventDetail.from_row(row, sorted(r.record_id for r in reports), reports=reports)
+        return EventDetail.from_row(row, sorted(r.record_id for r in reports), sorted({r.article_id for r in reports}),
+                                    reports=reports)
+
+    def explain(self, event_id: str) -> dict[str, Any] | None:
+        """Why an event is what it is: each report in the order stored, its outlet, and the merge
+        decision that put it there (which rule, what agreed, the similarity), in words too."""
+        from .matcher import Decision
+
+        detail = self.event(event_id)
+        if detail is None:
+            return None
+        reports = []
+        for r in detail.reports:
+            why = Decision.from_dict(r.merge).reason() if r.merge else "stored before merge decisions were kept"
+            reports.append({"record_id": r.record_id, "article_id": r.article_id, "outlet": r.outlet, "url": r.url,
+                            "published": r.published.isoformat() if r.published else None,
+                            "date": r.date.isoformat() if r.date else None, "sentence": r.evidence,
+                            "merge": r.merge, "reason": why})
+        return {"event_id": detail.id, "type": detail.event[0], "date": detail.date.isoformat() if detail.date else None,
+                "mentions": detail.mentions, "articles": detail.articles, "sources": detail.sources,
+                "first_reported": detail.first_reported.isoformat() if detail.first_reported else None,
+                "first_outlet": detail.first_outlet, "reports": reports}
+
+    def mention_exports(self, q: EventQuery | None = None) -> Iterator[MentionExport]:
+        """One row per mention of the events matching `q` (all when None), in the order the
+        articles were stored."""
+        where, params = (q or EventQuery()).where()
+        for row in self.conn.execute(
+                "SELECT m.event_id, m.article_id, m.evidence, m.start, m.end, m.confidence, a.given_id, a.url, a.outlet,"
+                f" a.date AS published FROM mentions m JOIN articles a ON a.id = m.article_id WHERE m.event_id IN"
+                f" (SELECT id FROM events WHERE {where}) ORDER BY a.seq, m.start, m.record_id", params):
+            yield MentionExport.from_row(row)
 
     def article(self, article_id: str) -> StoredArticle | None:
         row = self.conn.execute("SELECT id, url, title, date, source, host, lang, status, error, near_dup_of,"

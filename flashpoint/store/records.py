@@ -104,9 +104,17 @@ class PloverRecord:
             provenance=dict(self.provenance), scheduled=self.scheduled)
 
 
+def record_event(record: dict[str, Any]) -> Event:
+    """A stored mention record (its JSON) as the Event it was stored from."""
+    fields_ = PloverRecord._fields(record)
+    return PloverRecord(**fields_)._event(record.get("trigger_start", 0), record.get("date_explicit", False))
+
+
 @dataclass(frozen=True, slots=True)
 class StoredEvent(PloverRecord):
-    """One deduplicated event: its representative record and what its mentions add up to."""
+    """One deduplicated event: its representative record and what its mentions add up to:
+    `mentions` (sentences), `articles`, `sources` (distinct outlets), the first report's day and
+    outlet."""
 
     mentions: int
     sources: int
@@ -114,27 +122,36 @@ class StoredEvent(PloverRecord):
     last_seen: Date | None
     mention_ids: tuple[str, ...]
     coder_version: str
+    articles: int
+    first_reported: Date | None
+    first_outlet: str | None
+    article_ids: tuple[str, ...]
 
     @classmethod
-    def from_row(cls: type[_E], row: sqlite3.Row, mention_ids: list[str], **extra: Any) -> _E:
+    def from_row(cls: type[_E], row: sqlite3.Row, mention_ids: list[str], article_ids: list[str], **extra: Any) -> _E:
         plover = {**cls._fields(json.loads(row["record"])), "id": row["id"]}
         return cls(**plover, mentions=row["mentions"], sources=row["sources"], first_seen=_date(row["first_seen"]),
                    last_seen=_date(row["last_seen"]), mention_ids=tuple(mention_ids),
-                   coder_version=row["coder_version"], **extra)
+                   coder_version=row["coder_version"], articles=row["articles"],
+                   first_reported=_date(row["first_reported"]), first_outlet=row["first_outlet"],
+                   article_ids=tuple(article_ids), **extra)
 
     def to_event(self) -> Event:
         # An event keeps no trigger offset, so the Event's id is not the event's: use `id`.
         return self._event(0, False)
 
     def to_dict(self) -> dict[str, Any]:
-        return {**self.plover(), "mentions": self.mentions, "sources": self.sources,
+        return {**self.plover(), "mentions": self.mentions, "articles": self.articles, "sources": self.sources,
                 "first_seen": _iso(self.first_seen), "last_seen": _iso(self.last_seen),
-                "mention_ids": list(self.mention_ids), "coder_version": self.coder_version}
+                "first_reported": _iso(self.first_reported), "first_outlet": self.first_outlet,
+                "mention_ids": list(self.mention_ids), "article_ids": list(self.article_ids),
+                "coder_version": self.coder_version}
 
 
 @dataclass(frozen=True, slots=True)
 class Report:
-    """One article sentence reporting an event, with the article."""
+    """One article sentence reporting an event, with the article, its outlet and why the report
+    joined the event (`merge`: a matcher Decision's dict; None in stores written before them)."""
 
     record_id: str
     article_id: str
@@ -147,17 +164,51 @@ class Report:
     url: str | None
     published: Date | None
     source: str | None
+    outlet: str | None
+    merge: dict[str, Any] | None
 
     @classmethod
     def from_row(cls, row: sqlite3.Row) -> Report:
         return cls(record_id=row["record_id"], article_id=row["article_id"], date=_date(row["date"]),
                    evidence=row["evidence"], start=row["start"], end=row["end"], confidence=row["confidence"],
-                   title=row["title"], url=row["url"], published=_date(row["published"]), source=row["source"])
+                   title=row["title"], url=row["url"], published=_date(row["published"]), source=row["source"],
+                   outlet=row["outlet"], merge=json.loads(row["merge"]) if row["merge"] else None)
 
     def to_dict(self) -> dict[str, Any]:
         return {"record_id": self.record_id, "article_id": self.article_id, "date": _iso(self.date),
                 "evidence": self.evidence, "start": self.start, "end": self.end, "confidence": self.confidence,
-                "title": self.title, "url": self.url, "published": _iso(self.published), "source": self.source}
+                "title": self.title, "url": self.url, "published": _iso(self.published), "source": self.source,
+                "outlet": self.outlet, "merge": self.merge}
+
+
+@dataclass(frozen=True, slots=True)
+class MentionExport:
+    """One mention as GDELT's mentions table has it: which event, which article (the id it came
+    in with, or its URL), the outlet, the day it was published, the sentence and its offsets."""
+
+    event_id: str
+    article_id: str
+    url: str | None
+    outlet: str | None
+    published: Date | None
+    sentence: str
+    start: int
+    end: int
+    confidence: float | None
+
+    @classmethod
+    def from_row(cls, row: sqlite3.Row) -> MentionExport:
+        given = row["given_id"] or row["article_id"]
+        # A fetched page's id is a hash of its URL: the URL says more.
+        article = row["url"] if given.startswith("url:") and row["url"] else given
+        return cls(event_id=row["event_id"], article_id=article, url=row["url"], outlet=row["outlet"],
+                   published=_date(row["published"]), sentence=row["evidence"], start=row["start"], end=row["end"],
+                   confidence=row["confidence"])
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"event_id": self.event_id, "article_id": self.article_id, "url": self.url, "outlet": self.outlet,
+                "published": _iso(self.published), "sentence": self.sentence, "start": self.start, "end": self.end,
+                "confidence": self.confidence}
 
 
 @dataclass(frozen=True, slots=True)

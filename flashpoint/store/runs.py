@@ -9,9 +9,9 @@ from dataclasses import asdict
 from datetime import date as Date
 
 from ..model import Article, Dropped
-from .articles import ArticleWriter
+from .articles import ArticleWriter, Origin
 from .db import now
-from .records import DroppedInput
+from .records import DroppedInput, record_event
 
 # An article another coder coded, or failed on: a new coder may do better. One this coder failed
 # on carries its version and waits for the next.
@@ -67,6 +67,36 @@ class Runs(ArticleWriter):
                 self.conn.execute("UPDATE articles SET coder_version = NULL WHERE status = 'coded'")
             self.terms.clear()
         return True
+
+    def remerge(self) -> tuple[int, int]:
+        """Re-decide every merge under this store's rules (Store.open(rules=...)), as a fresh
+        ingest of the same articles in the same order would decide them: every event, tally and
+        name term is dropped and each coded article's mentions are merged again from its stored
+        records, in the order the articles were stored. One transaction: a killed remerge leaves
+        the store as it was. Returns (mentions, events)."""
+        with self._tx("the store's events"), self.terms.guard():
+            self.conn.execute("DROP TABLE IF EXISTS temp.old_mentions")
+            self.conn.execute("CREATE TEMP TABLE old_mentions AS SELECT rowid AS n, article_id, record FROM mentions")
+            self.conn.execute("CREATE INDEX temp.old_mentions_article ON old_mentions(article_id, n)")
+            for table in ("actors", "tallies", "mentions", "events", "terms", "term_df"):
+                self.conn.execute(f"DELETE FROM {table}")
+            self.terms.clear()
+            self.conn.execute("INSERT OR REPLACE INTO meta VALUES ('merge_rules', ?)", (self.rules.digest(),))
+            self._rules_checked = True
+            mentions = 0
+            for a in self.conn.execute("SELECT id, seq, date, outlet, title, text FROM articles WHERE status = 'coded'"
+                                       " ORDER BY seq").fetchall():
+                events = [record_event(json.loads(r[0])) for r in self.conn.execute(
+                    "SELECT record FROM old_mentions WHERE article_id = ? ORDER BY n", (a["id"],))]
+                places = [p[0] for p in self.conn.execute("SELECT text FROM places WHERE article_id = ? ORDER BY rowid",
+                                                          (a["id"],))]
+                report = Origin(a["seq"], a["date"], a["outlet"] or a["id"], a["id"])
+                text = f"{a['title']}\n{a['text']}" if a["title"] else a["text"]
+                n, _ = self._merge(report, text, places, events)
+                mentions += n
+            self.conn.execute("DROP TABLE temp.old_mentions")
+            events_now = self.conn.execute("SELECT COUNT(*) FROM events").fetchone()[0]
+        return mentions, events_now
 
     def recode(self, article: Article, *, status: str = "coded") -> tuple[int, int]:
         """Store the current coder's events for an article already stored; one the coder failed on

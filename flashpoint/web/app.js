@@ -146,7 +146,9 @@
         el("td", {}, codes(e.recipient)),
         el("td", {}, loc.resolved_place || loc.extracted_place || ""),
         el("td", {}, (e.size && e.size.dead) || ""),
-        el("td", {}, e.mentions == null ? "" : e.mentions));
+        // Outlets, not sentences: an event told 45 times by one outlet has one source.
+        el("td", { title: (e.mentions || 0) + " mention(s) in " + (e.articles || 0) + " article(s)" },
+          e.sources == null ? "" : e.sources));
       if (e.id === state.selected) tr.classList.add("selected");
       tr.addEventListener("click", () => showEvent(e.id));
       tbody.append(tr);
@@ -175,7 +177,7 @@
         const art = articles.get(r.article_id);
         const title = (art && art.title) || r.title || r.article_id;
         const url = (art && art.url) || r.url;
-        const head = el("p", {}, el("b", {}, title), " ", (art && art.source) || r.source || "", " ", r.published || r.date || "");
+        const head = el("p", {}, el("b", {}, title), " ", r.outlet || "", " ", r.published || r.date || "");
         if (url && /^https?:\/\//.test(url)) head.append(" ", el("a", { href: url, rel: "noopener noreferrer", target: "_blank" }, "link"));
         div.append(head);
         const text = art && art.text;
