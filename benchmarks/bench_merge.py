@@ -356,7 +356,7 @@ class BulkFill:
                                       article.lang, "coded", None, coder, now(), article.text, article_outlet(article), article_id))
         self.rows["lsh"] += [(b, k, article_id) for b, k in _band_keys(sig)]
         self.rows["places"] += [_place_row(article_id, m) for m in article.places]
-        bag, general = name_terms(headline_and_text(article)), general_terms(article)
+        bag, general = name_terms(headline_and_text(article)), general_terms([m.text for m in article.places], article.events)
         self.rows["terms"] += [(article_id, t, tf, t not in general) for t, tf in bag.items()]
         self.df.update(bag.keys())
         created = 0

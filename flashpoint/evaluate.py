@@ -272,8 +272,9 @@ def load_gva_documents(path: Path, incidents: Container[str] | None = None) -> l
 
 
 def gva_article(doc: dict[str, Any]) -> Article:
-    """A GVA document as an article, dated by its publication date (dct, YYYY-MM-DD) when it has one."""
-    return Article(id=doc["doc_id"], text=doc["content"], title=doc.get("title"),
+    """A GVA document as an article, dated by its publication date (dct, YYYY-MM-DD) when it has
+    one; its URL (an archive.org copy) names its outlet."""
+    return Article(id=doc["doc_id"], text=doc["content"], title=doc.get("title"), url=doc.get("uri") or None,
                    date=datetime.strptime(doc["dct"], "%Y-%m-%d").date() if doc.get("dct") else None)
 
 

@@ -59,7 +59,7 @@ class Settings:
     match_reports: int = _setting(10, "reports of a stored event a new article's names are compared with: its first "
                                       "ones are enough to know it by")
     match_key_names: int = _setting(8, "an article's rarest names, looked up to find the events it may report too")
-    match_key_df: int = _setting(500, "a name in more stored articles than this is never looked up to find an "
+    match_key_df: int = _setting(50, "a name in more stored articles than this is never looked up to find an "
                                       "article's events (a capital, a country): it brings in thousands and tells "
                                       "none apart")
     term_cache_articles: int = _setting(50_000, "articles whose name terms a store connection keeps in memory; the "
