@@ -101,3 +101,13 @@ def test_write_needs_the_token_and_then_stores(db, tmp_path):
     r = client.post("/api/ingest", json={"url": "http://127.0.0.1/x"}, headers={"Authorization": "Bearer s3cret"})
     assert r.status_code == 200 and "--allow-private" in r.json()["failed"][0]["reason"]
     assert client.get("/api/events", params={"country": "NGA", "type": "ASSAULT"}).json()["total"] >= 1
+
+
+def test_events_reported_by_several_outlets_and_why_they_are_one(client):
+    (strike,) = client.get("/api/events", params={"min_sources": 2}).json()["events"]
+    assert strike["event"][0] == "ASSAULT" and strike["articles"] == 2 and strike["article_ids"] == ["a", "b"]
+    assert client.get("/api/events", params={"min_sources": 0}).status_code == 422
+    why = client.get(f"/api/events/{strike['id']}/explain").json()
+    assert [r["outlet"] for r in why["reports"]][:2] == ["na.example", "nb.example"]
+    assert why["reports"][0]["merge"]["rule"] == "new" and why["reports"][-1]["merge"]["rule"] != "new"
+    assert client.get("/api/events/nope/explain").status_code == 404
