@@ -189,7 +189,8 @@ def build_parser() -> argparse.ArgumentParser:
     ev = sub.add_parser("eval", help="measure accuracy on the development data in ../shared/data")
     ev.add_argument("--data", type=Path, help="development data folder (default: ../shared/data from the project root)")
     ev.add_argument("--only", action="append", help="run only these (repeatable)",
-                    choices=["case2021", "indiapolice", "gold", "gold_heldout", "realnews", "realnews_dev", "lgl", "trnews", "gva", "ecbplus", "ecbplus_events"])
+                    choices=["case2021", "indiapolice", "gold", "gold_heldout", "realnews", "realnews_dev", "lgl", "trnews", "gva",
+                             "ecbplus", "ecbplus_events"])
     ev.add_argument("--limit", type=int, help="use at most this many items per data set")
     ev.add_argument("--json", action="store_true", help="print figures as JSON instead of a table")
     ev.add_argument("--workers", type=int, default=os.cpu_count() or 1,
