@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import dataclasses
 import ipaddress
 import json
 import os
@@ -20,6 +21,7 @@ from .errors import ConfigError, EngineError, FlashpointError, InputError, Model
 from .export import sink as _sink
 from .model import Article, Dropped
 from .settings import DEFAULTS
+from .store.matcher import MergeRules
 
 EXIT_OK, EXIT_SOME_FAILED = 0, 1
 
@@ -140,9 +142,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     rm = sub.add_parser("remerge", parents=[store, quiet],
                         help="re-decide which reports are one event, under other merge rules (docs/settings.md)")
-    for name, kind in (("date-slack-days", int), ("place-km", float), ("text-slack-days", int), ("same-names", float),
-                       ("follow-up-names", float), ("follow-up-days", int)):
-        rm.add_argument(f"--{name}", type=kind, help=f"merge_{name.replace('-', '_')} (default: the store's)")
+    for rule in dataclasses.fields(MergeRules):
+        rm.add_argument(f"--{rule.name.replace('_', '-')}", type=float if rule.type == "float" else int,
+                        help=f"merge_{rule.name} (default: the store's)")
 
     xn = sub.add_parser("explain", parents=[store], help="why an event is one event: its reports and why each joined it")
     xn.add_argument("event_id", help="the event's id (as `export` and the API give it)")
@@ -365,17 +367,14 @@ def cmd_export(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 
 def cmd_remerge(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    from dataclasses import replace
-
     from .store import Store
 
     with Store.open(args.db, create=False) as store:
-        given = {k: getattr(args, k) for k in ("date_slack_days", "place_km", "text_slack_days", "same_names",
-                                               "follow_up_names", "follow_up_days") if getattr(args, k) is not None}
+        given = {f.name: getattr(args, f.name) for f in dataclasses.fields(MergeRules) if getattr(args, f.name) is not None}
         for k, v in given.items():
             if v < 0:
                 raise ConfigError(f"must not be negative, got {v}", source=f"--{k.replace('_', '-')}")
-        store.rules = replace(store.rules, **given)
+        store.rules = dataclasses.replace(store.rules, **given)
         before = store.counts()["events"]
         mentions, events = store.remerge()
     if not args.quiet:

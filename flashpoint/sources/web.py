@@ -402,9 +402,12 @@ def article_from_response(response: Response, url: str, *, max_chars: int = DEFA
                    url=response.url, source=url, lang=lang)
 
 
+URL_ID_PREFIX = "url:"
+
+
 def url_article_id(url: str) -> str:
     """A stable article id for a URL: the same page under cosmetic URL variants gets the same id."""
-    return "url:" + hashlib.sha1(normalize_url(url).encode("utf-8")).hexdigest()[:16]
+    return URL_ID_PREFIX + hashlib.sha1(normalize_url(url).encode("utf-8")).hexdigest()[:16]
 
 
 _DEFAULT_PORTS = {"http": 80, "https": 443}

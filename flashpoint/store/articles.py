@@ -170,8 +170,7 @@ class ArticleWriter(Database):
         self.conn.executemany("INSERT INTO places VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)", rows)
         events = [ev if ev.article_id == article_id else replace(ev, article_id=article_id) for ev in article.events]
         # The stored id (made unique with a #digest) names the mentions; the caller's events stay as given.
-        report = Origin(seq, article.date.isoformat() if article.date else None, article_outlet(article) or article_id,
-                         article_id)
+        report = Origin(seq, article.date.isoformat() if article.date else None, article_outlet(article), article_id)
         return self._merge(report, headline_and_text(article), [m.text for m in article.places], events)
 
     def _merge(self, report: Origin, text: str, place_texts: list[str], events: list[Event]) -> tuple[int, int]:
@@ -301,7 +300,7 @@ class ArticleWriter(Database):
                 " a.id AS article FROM mentions m JOIN articles a ON a.id = m.article_id WHERE m.event_id = ?"
                 " ORDER BY a.seq, m.start, m.rowid", (event_id,)).fetchall():
             record = json.loads(r["record"])
-            report = Origin(r["seq"], r["pub"], r["outlet"] or r["article"], r["article"])
+            report = Origin(r["seq"], r["pub"], r["outlet"], r["article"])
             rank = 0 if r["merge"] is None else Decision.from_dict(json.loads(r["merge"])).date_rank
             given, new = self._tally(event_id, record, r["record_id"], _position(r["seq"], r["start"], r["rowid"]),
                                      report, rank)
@@ -329,8 +328,13 @@ class Origin:
 
     seq: int
     pub: str | None
-    source: str  # the article's outlet, else the article itself
+    outlet: str | None
     article: str
+
+    @property
+    def source(self) -> str:
+        """What the event's sources are counted by: the outlet, else the article itself."""
+        return self.outlet or self.article
 
 
 @dataclass(slots=True)
@@ -359,8 +363,7 @@ class _Seen:
             self.last = pub if self.last is None else max(self.last, pub)
             # Reports come in the order they were stored: of one day's, the first stored is first.
             if self.first_reported is None or pub < self.first_reported:
-                self.first_reported = pub
-                self.first_outlet = report.source if report.source != report.article else None
+                self.first_reported, self.first_outlet = pub, report.outlet
 
 
 def _position(seq: int, start: int, rowid: int) -> str:

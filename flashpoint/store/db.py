@@ -129,7 +129,7 @@ class Database:
         self.path = path
         self.terms = TermCache(conn)
         self._coder = coder
-        # None until opened: the rules the store keeps, else the default ones.
+        # Store.open replaces the defaults with the rules the store keeps, unless given others.
         self.rules = rules or RULES
         self._rules_checked = False
 

@@ -405,14 +405,14 @@ def _decide(ev: Event, parties: Parties, row: sqlite3.Row, names: Names, named: 
     if not named or parties.conflict(row):
         return None
     sim, specific, own = names.similarity(row["id"])
-    agreed = _agreed(ev, parties, row, days, rules)
     # Dates close: articles this alike are about one event even when a town was misread; the
     # article's own earlier report is, unless the records disagree ("struck Maryno, in the Kursk
     # region ... a day earlier it hit Bryansk": two).
     if days <= rules.text_slack_days and (sim >= rules.same_names
                                           or (own and not places_conflict(ev.event_loc, row, rules))):
         rule = "names" if sim >= rules.same_names else "same_article"
-        return Decision(row["id"], rule, 2.0 - max(sim, 0.5 * own) + days / 10, sim, specific, signed, agreed)
+        return Decision(row["id"], rule, 2.0 - max(sim, 0.5 * own) + days / 10, sim, specific, signed,
+                        _agreed(ev, parties, row, days, rules))
     # A story of the event told days or months apart (the shooting, then the arrest, the
     # charge, the trial; stored in any order) where one side states no day of its own, dated by
     # its publication: a sentence that states its day, weeks from the event's, is of another one.
@@ -420,7 +420,8 @@ def _decide(ev: Event, parties: Parties, row: sqlite3.Row, names: Names, named: 
     # shelling shares only the city and the armed group).
     if (days <= rules.follow_up_days and sim >= rules.same_names and specific >= rules.follow_up_names
             and (not ev.date_explicit or not names.states_day(row["id"]))):
-        return Decision(row["id"], "follow_up", 3.0 - sim + days / 1000, sim, specific, signed, agreed)
+        return Decision(row["id"], "follow_up", 3.0 - sim + days / 1000, sim, specific, signed,
+                        _agreed(ev, parties, row, days, rules))
     return None
 
 

@@ -138,24 +138,9 @@ class Queries(Database):
                                     reports=reports)
 
     def explain(self, event_id: str) -> dict[str, Any] | None:
-        """Why an event is what it is: each report in the order stored, its outlet, and the merge
-        decision that put it there (which rule, what agreed, the similarity), in words too."""
-        from .matcher import Decision
-
+        """EventDetail.explanation of one event; None when there is no such event."""
         detail = self.event(event_id)
-        if detail is None:
-            return None
-        reports = []
-        for r in detail.reports:
-            why = Decision.from_dict(r.merge).reason() if r.merge else "stored before merge decisions were kept"
-            reports.append({"record_id": r.record_id, "article_id": r.article_id, "outlet": r.outlet, "url": r.url,
-                            "published": r.published.isoformat() if r.published else None,
-                            "date": r.date.isoformat() if r.date else None, "sentence": r.evidence,
-                            "merge": r.merge, "reason": why})
-        return {"event_id": detail.id, "type": detail.event[0], "date": detail.date.isoformat() if detail.date else None,
-                "mentions": detail.mentions, "articles": detail.articles, "sources": detail.sources,
-                "first_reported": detail.first_reported.isoformat() if detail.first_reported else None,
-                "first_outlet": detail.first_outlet, "reports": reports}
+        return detail.explanation() if detail else None
 
     def mention_exports(self, q: EventQuery | None = None) -> Iterator[MentionExport]:
         """One row per mention of the events matching `q` (all when None), in the order the

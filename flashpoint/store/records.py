@@ -15,6 +15,7 @@ from datetime import datetime
 from typing import Any, TypeVar
 
 from ..model import Actor, Event, Evidence, Location, ReportSentence, Size
+from ..sources.web import URL_ID_PREFIX
 
 _E = TypeVar("_E", bound="StoredEvent")
 
@@ -180,6 +181,12 @@ class Report:
                 "title": self.title, "url": self.url, "published": _iso(self.published), "source": self.source,
                 "outlet": self.outlet, "merge": self.merge}
 
+    def reason(self) -> str:
+        """Why the report joined its event, in words."""
+        from .matcher import Decision
+
+        return Decision.from_dict(self.merge).reason() if self.merge else "stored before merge decisions were kept"
+
 
 @dataclass(frozen=True, slots=True)
 class MentionExport:
@@ -200,7 +207,7 @@ class MentionExport:
     def from_row(cls, row: sqlite3.Row) -> MentionExport:
         given = row["given_id"] or row["article_id"]
         # A fetched page's id is a hash of its URL: the URL says more.
-        article = row["url"] if given.startswith("url:") and row["url"] else given
+        article = row["url"] if given.startswith(URL_ID_PREFIX) and row["url"] else given
         return cls(event_id=row["event_id"], article_id=article, url=row["url"], outlet=row["outlet"],
                    published=_date(row["published"]), sentence=row["evidence"], start=row["start"], end=row["end"],
                    confidence=row["confidence"])
@@ -219,6 +226,16 @@ class EventDetail(StoredEvent):
 
     def to_dict(self) -> dict[str, Any]:
         return {**StoredEvent.to_dict(self), "reports": [r.to_dict() for r in self.reports]}
+
+    def explanation(self) -> dict[str, Any]:
+        """Why the event is one event: each report in the order stored, its outlet and dates, and
+        the merge decision that put it there, in words too (`flashpoint explain`)."""
+        reports = [{"record_id": r.record_id, "article_id": r.article_id, "outlet": r.outlet, "url": r.url,
+                    "published": _iso(r.published), "date": _iso(r.date), "sentence": r.evidence, "merge": r.merge,
+                    "reason": r.reason()} for r in self.reports]
+        return {"event_id": self.id, "type": self.event[0], "date": _iso(self.date), "mentions": self.mentions,
+                "articles": self.articles, "sources": self.sources, "first_reported": _iso(self.first_reported),
+                "first_outlet": self.first_outlet, "reports": reports}
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from dataclasses import asdict
 from datetime import date as Date
 
+from ..cluster import headline_and_text
 from ..model import Article, Dropped
 from .articles import ArticleWriter, Origin
 from .db import now
@@ -90,8 +91,8 @@ class Runs(ArticleWriter):
                     "SELECT record FROM old_mentions WHERE article_id = ? ORDER BY n", (a["id"],))]
                 places = [p[0] for p in self.conn.execute("SELECT text FROM places WHERE article_id = ? ORDER BY rowid",
                                                           (a["id"],))]
-                report = Origin(a["seq"], a["date"], a["outlet"] or a["id"], a["id"])
-                text = f"{a['title']}\n{a['text']}" if a["title"] else a["text"]
+                report = Origin(a["seq"], a["date"], a["outlet"], a["id"])
+                text = headline_and_text(Article(id=a["id"], text=a["text"], title=a["title"]))
                 n, _ = self._merge(report, text, places, events)
                 mentions += n
             self.conn.execute("DROP TABLE temp.old_mentions")
