@@ -16,6 +16,7 @@ from datetime import timedelta
 from typing import Any
 
 from .errors import ConfigError
+from .places.countries import Countries
 from .settings import DEFAULTS
 from .store import Store
 from .store.queries import UNITS
@@ -51,6 +52,9 @@ class Escalation:
     material_shift: float  # share of material conflict last week minus its share in the 4 weeks before
     dead: int
     injured: int
+    material_share: float  # share of material conflict among last week's conflict events
+    weekly: list[int]  # conflict events in each of the SPARK_WEEKS weeks up to as_of, oldest first
+    reasons: list[str]  # why the unit stands where it does, in words
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -67,6 +71,32 @@ def category(last: int, mean_4w: float, mean_52w: float, sd_52w: float) -> str:
         return "large decrease"
     return "limited change"
 
+
+def reasons(last: int, m4: float, m52: float, sd52: float, share_now: float, share_before: float,
+            dead: int) -> list[str]:
+    """The index's figures in words, the strongest first: how the week compares with the month and
+    the year before it, a shift from words to force, the dead."""
+    out = []
+    if last == 0:
+        out.append("no conflict events in the week")
+    elif m4 == 0:
+        out.append(f"{last} conflict event{'s' if last > 1 else ''} in the week, none in the 4 weeks before")
+    elif last >= 1.25 * m4 or last <= 0.5 * m4:
+        out.append(f"{last / m4:.1f}× the 4-week mean ({m4:.2g} a week)")
+    if last and m52 and last > m52 + 2 * sd52:
+        out.append(f"above the year's usual range (52-week mean {m52:.2g} a week)")
+    if last and share_now - share_before >= 0.25:
+        out.append(f"from words to force: {share_now:.0%} of the week's conflict events are material"
+                   f" ({share_before:.0%} before)")
+    if dead:
+        out.append(f"{dead} reported dead")
+    if 0 < last < FLOOR:
+        out.append(f"fewer than {FLOOR} events: never flagged")
+    return out
+
+
+# The weeks of conflict counts each row carries for its sparkline.
+SPARK_WEEKS = 12
 
 # The index looks at the 53 weeks up to its day: the week judged and the 52 before it. Its means
 # are over the last 4 and 52 weeks, so this is the index's definition, not a setting.
@@ -120,11 +150,13 @@ def escalation_rows(counts: Iterable[tuple[str, Date, int, int, int, int]], kind
         sd52 = math.sqrt(sum((x - m52) ** 2 for x in year) / 52)
         share_now = material[unit][0] / last if last else 0.0
         share_before = sum(material[unit][1:5]) / sum(month) if sum(month) else 0.0
+        dead, injured = casualties[unit]
         out.append(Escalation(
             unit=unit, kind=kind, as_of=as_of.isoformat(), last_week=last, mean_4w=round(m4, 2), mean_52w=round(m52, 2),
             change_4w=round((last - m4) / max(m4, 1.0), 3), change_52w=round((last - m52) / max(m52, 1.0), 3),
             category=category(last, m4, m52, sd52), material_shift=round(share_now - share_before, 3),
-            dead=casualties[unit][0], injured=casualties[unit][1]))
+            dead=dead, injured=injured, material_share=round(share_now, 3), weekly=w[SPARK_WEEKS - 1::-1],
+            reasons=reasons(last, m4, m52, sd52, share_now, share_before, dead)))
     order = {"large increase": 0, "moderate increase": 1, "limited change": 2, "large decrease": 3}
     return sorted(out, key=lambda e: (order[e.category], -e.change_4w, -e.last_week, e.unit))
 
@@ -171,3 +203,48 @@ def format_table(rows: list[Escalation], limit: int = 30) -> str:
         lines.append(f"{e.unit:<14}{e.last_week:>8}{e.mean_4w:>9.1f}{e.mean_52w:>10.1f}{e.change_4w:>+8.0%}  "
                      f"{e.category:<18}{e.material_shift:>+9.0%}{e.dead:>6}")
     return "\n".join(lines) + "\n"
+
+
+# A type's first event in this many days makes a reason ("first ASSAULT since ...").
+GAP_DAYS = 28
+
+
+def overview(store: Store, kind: str = "country", *, as_of: Date | None = None, limit: int = 20) -> dict[str, Any]:
+    """What the monitor opens on: the week judged and its baselines, the `limit` most escalating
+    units with their reasons (each type of conflict event new to the unit, or back after
+    GAP_DAYS, among them), and the week's alerts, first events with their evidence."""
+    rows = escalation(store, kind, as_of=as_of)
+    day = Date.fromisoformat(rows[0].as_of) if rows else as_of or store.latest_event_date()
+    out: dict[str, Any] = {"by": kind, "as_of": day.isoformat() if day else None, "week": None, "units": len(rows),
+                           "rows": [], "alerts": []}
+    if day is None:
+        return out
+    start = day - timedelta(days=6)
+    out["week"] = [start.isoformat(), day.isoformat()]
+    out["baseline"] = {"4w": [(start - timedelta(days=28)).isoformat(), (start - timedelta(days=1)).isoformat()],
+                       "52w": [(start - timedelta(days=364)).isoformat(), (start - timedelta(days=1)).isoformat()]}
+    for e in rows[:limit]:
+        for type_, before in store.last_before(kind, e.unit, since=start, until=day).items():
+            if before is None:
+                e.reasons.append(f"first {type_} in the store")
+            elif (start - Date.fromisoformat(before)).days >= GAP_DAYS:
+                e.reasons.append(f"first {type_} since {before}")
+        out["rows"].append(e.to_dict())
+    for alert in alerts(store, since=start, until=day):
+        if "event_id" in alert:
+            found = store.event(alert["event_id"])
+            if found is not None:
+                alert["evidence"] = found.evidence.text
+                alert["place"] = found.event_loc.resolved_place if found.event_loc else None
+        out["alerts"].append(alert)
+    return out
+
+
+def unit_label(kind: str, unit: str, countries: Countries) -> str:
+    """A unit as a reader names it: "Sudan", "North Darfur, Sudan", "Russia → Ukraine"."""
+    if kind == "admin1":
+        code, _, region = unit.partition("/")
+        return f"{region}, {countries.name_of(code) or code}"
+    if kind == "dyad":
+        return " → ".join(countries.name_of(c) or c for c in unit.split(">", 1))
+    return countries.name_of(unit) or unit

@@ -1,6 +1,6 @@
 """The HTTP API: a thin skin over the store and the monitor (FastAPI; its OpenAPI schema at
-/openapi.json). There is no /docs or /redoc: Swagger UI and ReDoc load from a CDN, which an
-offline server cannot reach.
+/openapi.json, Swagger UI at /docs from the package's vendored copy: nothing is loaded from a CDN,
+so it works offline; there is no /redoc).
 
 Read-only by default. Write endpoints (ingest text, a URL or a feed) are on only when the
 operator sets a token, and then need `Authorization: Bearer <token>`; they fetch http(s) URLs and
@@ -14,7 +14,9 @@ read it; request bodies are capped before they are read.
 
 # No `from __future__ import annotations`: FastAPI reads the endpoints' annotations at run time,
 # and they name dependencies local to create_app.
+import csv
 import hmac
+import io
 import json
 import os
 import threading
@@ -28,7 +30,8 @@ import pycountry
 from fastapi import Depends, FastAPI, Header, HTTPException, Query, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import FileResponse, JSONResponse
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, StreamingResponse
 from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel
 from starlette.datastructures import Headers
@@ -36,18 +39,24 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from . import __version__
 from .errors import ConfigError, FlashpointError, InputError, StoreError
-from .export import geojson_feature
+from .api import ACLED_COLUMNS
+from .export import EVENT_COLUMNS, acled_row, geojson_feature
+from .lexicon import PLOVER_TYPES, load_acled_rules
 from .model import Article, Dropped
-from .monitor import alerts, daily_series, escalation
+from .monitor import alerts, daily_series, escalation, overview, unit_label
 from .settings import DEFAULTS
 from .sources.files import DEFAULT_MAX_CHARS, check_text
 from .sources.web import is_url
+from .places.countries import Countries
 from .store import EventDetail, EventQuery, Store, StoredArticle, text_hash
+from .store.queries import BINS, SORTS, auto_bin
 
 if TYPE_CHECKING:
     from .coding.pipeline import Pipeline
 
 MAX_PAGE = DEFAULTS.api_max_page
+# A map draws more points than a table shows rows: a feature is small and the page clusters them.
+MAX_FEATURES = 10 * MAX_PAGE
 # SQLite's integers are 64-bit: a larger offset fails in the query, and no store holds this many rows.
 MAX_OFFSET = 2**62
 # A LIKE pattern SQLite takes (it refuses those over 50,000 bytes); no search needs more.
@@ -57,6 +66,9 @@ MAX_FILTER = 1000
 MAX_BODY = DEFAULTS.api_max_body_bytes
 # The names a client on this machine reaches the server by; "testserver" is what Starlette's TestClient sends.
 LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1", "testserver")
+QUADS = {1: "verbal cooperation", 2: "material cooperation", 3: "verbal conflict", 4: "material conflict"}
+# The ACLED event types the coder can give, in the order of its rules.
+ACLED_TYPES = list(dict.fromkeys(r.acled[0] for r in load_acled_rules() if r.acled))
 
 
 class IngestRequest(BaseModel):
@@ -77,6 +89,7 @@ def create_app(db: str | Path, *, token: str | None = None, allow_private: bool 
     if not create and not Path(db).exists():
         raise StoreError("no such store; check the path, or pass --create to start an empty one", source=db)
     writer = _Writer(db, allow_private)
+    countries = Countries.load()
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -98,13 +111,22 @@ def create_app(db: str | Path, *, token: str | None = None, allow_private: bool 
         with Store.open(db, readonly=True) as store:
             yield store
 
-    def query(since: Date | None = None, until: Date | None = None, country: str | None = None,
-              region: str | None = None, actor: str | None = None, recipient: str | None = None,
-              type: str | None = None, mode: str | None = Query(None, max_length=MAX_FILTER),
+    def query(since: Date | None = None, until: Date | None = None,
+              country: str | None = Query(None, max_length=MAX_FILTER, description="ISO 3166 alpha-3 code or name"),
+              region: str | None = Query(None, max_length=MAX_FILTER),
+              actor: str | None = Query(None, max_length=MAX_FILTER, description="code or name"),
+              recipient: str | None = Query(None, max_length=MAX_FILTER, description="code or name"),
+              type: str | None = Query(None, max_length=MAX_FILTER, description="PLOVER types, comma-separated: any of them"),
+              quad: str | None = Query(None, pattern="^[1-4](,[1-4])*$", description="quad codes, comma-separated"),
+              acled: str | None = Query(None, max_length=MAX_FILTER, description="ACLED event type"),
+              mode: str | None = Query(None, max_length=MAX_FILTER),
               bbox: str | None = Query(None, description="min_lon,min_lat,max_lon,max_lat"),
               q: str | None = Query(None, max_length=MAX_FILTER, description="words in the evidence sentence or the place"),
               min_sources: int | None = Query(None, ge=1, description="only events reported by at least this many outlets"),
+              min_confidence: float | None = Query(None, ge=0, le=1),
+              sort: str = Query("-date", description=f"one of {', '.join(SORTS)}; '-' before it for descending"),
               limit: int = Query(100, ge=1, le=MAX_PAGE), offset: int = Query(0, ge=0, le=MAX_OFFSET)) -> EventQuery:
+        """The filters every event endpoint takes; `limit` and `offset` page /api/events."""
         box = None
         if bbox:
             try:  # not four numbers, or not numbers
@@ -112,9 +134,17 @@ def create_app(db: str | Path, *, token: str | None = None, allow_private: bool 
             except ValueError:
                 raise HTTPException(422, "bbox must be four numbers: min_lon,min_lat,max_lon,max_lat") from None
             box = (min_lon, min_lat, max_lon, max_lat)
-        return EventQuery(since=since, until=until, country=country, region=region, actor=actor, recipient=recipient,
-                          type=type, mode=mode, bbox=box, text=q, min_sources=min_sources, limit=limit,
-                          offset=offset)
+        types = tuple(t.strip().upper() for t in (type or "").split(",") if t.strip())
+        unknown = [t for t in types if t not in PLOVER_TYPES]
+        if unknown:
+            raise HTTPException(422, f"unknown PLOVER type(s) {', '.join(unknown)}; use {', '.join(PLOVER_TYPES)}")
+        eq = EventQuery(since=since, until=until, country=countries.code_of(country) if country else None,
+                        region=region, actor=actor, recipient=recipient, types=types,
+                        quads=tuple(int(x) for x in quad.split(",")) if quad else (), acled_type=acled, mode=mode,
+                        bbox=box, text=q, min_sources=min_sources, min_confidence=min_confidence, sort=sort,
+                        limit=limit, offset=offset)
+        eq.order()  # an unknown sort is the request's error, before anything is read
+        return eq
 
     web = Path(__file__).parent / "web"
     app.mount("/static", StaticFiles(directory=web), name="static")
@@ -168,8 +198,7 @@ def create_app(db: str | Path, *, token: str | None = None, allow_private: bool 
         out = [e.to_dict() for e in rows]
         if by == "country":
             for row in out:  # world maps key countries by ISO 3166 numeric code
-                found = pycountry.countries.get(alpha_3=row["unit"])
-                row["iso_numeric"] = found.numeric if found else None
+                row["iso_numeric"] = _numeric(row["unit"])
         return {"by": by, "as_of": rows[0].as_of if rows else None, "rows": out}
 
     @app.get("/api/alerts", summary="Escalations, first-ever event types between countries, new actors")
@@ -177,12 +206,114 @@ def create_app(db: str | Path, *, token: str | None = None, allow_private: bool 
         with reading() as store:
             return {"alerts": list(alerts(store, since=since, until=until))}
 
-    @app.get("/api/geojson", summary="Events with coordinates as a GeoJSON FeatureCollection")
-    def geojson(eq: Annotated[EventQuery, Depends(query)]) -> JSONResponse:
+    def features_query(eq: Annotated[EventQuery, Depends(query)],
+                       features: int = Query(1000, ge=1, le=MAX_FEATURES, description="at most this many features")
+                       ) -> EventQuery:
+        eq.limit = features
+        return eq
+
+    @app.get("/api/geojson", summary="Events with coordinates as a GeoJSON FeatureCollection (the first `features`)")
+    def geojson(eq: Annotated[EventQuery, Depends(features_query)]) -> JSONResponse:
         with reading() as store:
             _, rows = store.search(eq, count=False)
             features = [f for f in map(geojson_feature, rows) if f is not None]
         return JSONResponse({"type": "FeatureCollection", "features": features})
+
+    @app.get("/api/overview", summary="The week judged: the most escalating units with their reasons, and its alerts")
+    def overview_page(by: str = Query("country", pattern="^(country|admin1|dyad)$"), as_of: Date | None = None,
+                      limit: int = Query(20, ge=1, le=MAX_PAGE)) -> JSONResponse:
+        with reading() as store:
+            out = overview(store, by, as_of=as_of, limit=limit)
+        for row in out["rows"]:
+            row["label"] = unit_label(by, row["unit"], countries)
+        return JSONResponse(out)
+
+    @app.get("/api/timeline", summary="Events matching the filters by day, week or month and quad")
+    def timeline(eq: Annotated[EventQuery, Depends(query)],
+                 bin: str = Query("auto", pattern=f"^(auto|{'|'.join(BINS)})$",
+                                  description="auto: days up to 120 days, weeks up to three years, else months")
+                 ) -> JSONResponse:
+        with reading() as store:
+            if bin == "auto":
+                bin = auto_bin(*store.date_span(eq))
+            return JSONResponse({"bin": bin, "rows": store.timeline(eq, bin)})
+
+    @app.get("/api/summary", summary="What the events matching the filters add up to, by country and quad")
+    def summary(eq: Annotated[EventQuery, Depends(query)],
+                parties: int = Query(0, ge=0, le=50, description="this many of the most frequent actors and recipients")
+                ) -> JSONResponse:
+        with reading() as store:
+            out = store.summary(eq, parties=parties)
+        out["country_names"] = {c: countries.name_of(c) for c in out["by_country"]}
+        out["numeric"] = {c: _numeric(c) for c in out["by_country"]}
+        return JSONResponse(out)
+
+    @app.get("/api/suggest", summary="Completions for a filter: countries, regions, actors or recipients")
+    def suggest(field: str = Query(..., pattern="^(country|region|actor|recipient)$"),
+                q: str = Query("", max_length=100), limit: int = Query(10, ge=1, le=50)) -> dict[str, Any]:
+        if field == "country":
+            found = [{"value": code, "label": f"{name} ({code})"} for name, code in countries.matching(q, limit)]
+        else:
+            with reading() as store:
+                if field == "region":
+                    found = [{"value": r["region"], "label": f"{r['region']}, {countries.name_of(r['country']) or r['country']}",
+                              "events": r["events"]} for r in store.regions(q, limit)]
+                else:
+                    found = [{"value": r["actor"], "label": r["actor"] if r["actor"] == r["code"] or not r["code"]
+                              else f"{r['actor']} ({r['code']})", "events": r["events"]}
+                             for r in store.parties(field, q, limit)]
+        return {"field": field, "q": q, "suggestions": found}
+
+    @app.get("/api/meta", summary="What the filters can take, and what the store holds")
+    def meta() -> dict[str, Any]:
+        with reading() as store:
+            latest = store.latest_event_date()
+            counts = store.counts()
+        return {"version": __version__, "types": list(PLOVER_TYPES), "quads": QUADS, "acled_types": ACLED_TYPES,
+                "sorts": list(SORTS), "bins": list(BINS), "latest": latest.isoformat() if latest else None,
+                "counts": counts, "max_page": MAX_PAGE}
+
+    @app.get("/api/export", summary="Every event matching the filters, as ACLED-style CSV or GeoJSON (no paging)")
+    def export(eq: Annotated[EventQuery, Depends(query)],
+               format: str = Query("csv", pattern="^(csv|geojson)$")) -> StreamingResponse:
+        eq.limit, eq.offset = None, 0
+        name = f"flashpoint-events.{format}"
+        media = "text/csv; charset=utf-8" if format == "csv" else "application/geo+json"
+        return StreamingResponse(_export_rows(eq, format), media_type=media,
+                                 headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+    def _export_rows(eq: EventQuery, fmt: str) -> Iterator[str]:
+        # The store stays open while the rows stream; each is written as soon as it is read.
+        with reading() as store:
+            _, rows = store.search(eq, count=False)
+            if fmt == "csv":
+                buffer = io.StringIO()
+                writer = csv.DictWriter(buffer, fieldnames=ACLED_COLUMNS + EVENT_COLUMNS)
+                writer.writeheader()
+                for rec in rows:
+                    writer.writerow(acled_row(rec))
+                    yield buffer.getvalue()
+                    buffer.seek(0)
+                    buffer.truncate()
+                yield buffer.getvalue()
+                return
+            yield '{"type": "FeatureCollection", "features": ['
+            sep = ""
+            for rec in rows:
+                feature = geojson_feature(rec)
+                if feature is not None:
+                    yield sep + json.dumps(feature, ensure_ascii=False)
+                    sep = ", "
+            yield "]}\n"
+
+    @app.get("/docs", include_in_schema=False)
+    def docs() -> HTMLResponse:
+        # Swagger UI from the package's own copy (web/vendor/swagger-ui), not a CDN.
+        return get_swagger_ui_html(openapi_url="/openapi.json", title="flashpoint API",
+                                   swagger_js_url="/static/vendor/swagger-ui/swagger-ui-bundle.js",
+                                   swagger_css_url="/static/vendor/swagger-ui/swagger-ui.css",
+                                   swagger_favicon_url="/static/vendor/swagger-ui/favicon-32x32.png",
+                                   swagger_ui_parameters={"validatorUrl": None})
 
     def authorised(authorization: str | None = Header(None)) -> None:
         if token is None:
@@ -205,6 +336,11 @@ def create_app(db: str | Path, *, token: str | None = None, allow_private: bool 
                 "mentions": report.mentions, "new_events": report.new_events}
 
     return app
+
+
+def _numeric(code: str) -> str | None:
+    found = pycountry.countries.get(alpha_3=code)
+    return found.numeric if found else None
 
 
 def _found(item: EventDetail | StoredArticle | None, missing: str) -> dict[str, Any]:

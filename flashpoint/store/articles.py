@@ -272,7 +272,9 @@ class ArticleWriter(Database):
             self.conn.execute("SELECT record FROM mentions WHERE record_id = ?", (first,)).fetchone()[0])
         date = (won.get("explicit") or won.get("date") or (before.get("date"),))[0] if "date" in fields else before.get("date")
         size = {k: json.loads(won[k][0]) if k in won else (before.get("size") or {}).get(k) for k in SIZE_FIELDS}
-        rep = {**base, "date": date, "size": size}
+        # Whether the day is one a report states (not only its publication day), for the dashboard's precision.
+        stated = "explicit" in won if "date" in fields else bool(before.get("date_explicit"))
+        rep = {**base, "date": date, "size": size, "date_explicit": stated}
         loc = rep.get("event_loc") or {}
         actor = (rep.get("actor") or [{}])[0] if rep.get("actor") else {}
         recip = (rep.get("recipient") or [{}])[0] if rep.get("recipient") else {}
@@ -280,14 +282,14 @@ class ArticleWriter(Database):
             "UPDATE events SET mode = ?, quad = ?, scale = ?, date = ?, country = ?, admin1 = ?, place = ?, lat = ?, lon = ?,"
             " resolution = ?, actor_code = ?, actor_sector = ?, recipient_code = ?, recipient_sector = ?, dead = ?,"
             " injured = ?, arrested = ?, troops = ?, confidence = ?, mentions = ?, sources = ?, articles = ?,"
-            " first_seen = ?, last_seen = ?, first_reported = ?, first_outlet = ?, coder_version = ?, record = ?"
-            " WHERE id = ?",
+            " first_seen = ?, last_seen = ?, first_reported = ?, first_outlet = ?, acled_type = ?, coder_version = ?,"
+            " record = ? WHERE id = ?",
             (";".join(rep.get("mode") or []), rep.get("quad_code"), rep.get("event_scale"), date,
              loc.get("country_code"), loc.get("province"), loc.get("resolved_place") or loc.get("extracted_place"),
              loc.get("lat"), loc.get("lon"), loc.get("resolution"), actor.get("code"), actor.get("sector"),
              recip.get("code"), recip.get("sector"), size["dead"], size["injured"], size["arrested"],
              size["troops"], seen.confidence, seen.mentions, seen.sources, seen.articles, seen.first, seen.last,
-             seen.first_reported, seen.first_outlet, self.coder,
+             seen.first_reported, seen.first_outlet, (rep.get("acled") or {}).get("event_type"), self.coder,
              json.dumps({**rep, "id": event_id}, ensure_ascii=False), event_id))
 
     def _recount(self, event_id: str, *, refresh: bool) -> None:

@@ -16,7 +16,7 @@ _D = TypeVar("_D", bound="Database")
 # 2: the tallies table (schema 1 stores get theirs counted from their mentions when opened).
 # 3: outlets (articles.outlet, given_id; events.articles, first_reported, first_outlet), each
 # mention's merge decision, and which name terms are specific (no place or party).
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -59,11 +59,13 @@ CREATE TABLE IF NOT EXISTS events (
     coder_version TEXT NOT NULL,
     record TEXT NOT NULL,
     articles INTEGER NOT NULL DEFAULT 0,
-    first_reported TEXT, first_outlet TEXT
+    first_reported TEXT, first_outlet TEXT,
+    acled_type TEXT
 );
 CREATE INDEX IF NOT EXISTS events_type_date ON events(type, date);
 CREATE INDEX IF NOT EXISTS events_country_date ON events(country, date);
-CREATE INDEX IF NOT EXISTS events_date ON events(date);
+CREATE INDEX IF NOT EXISTS events_dyad ON events(actor_code, recipient_code, type, date);
+CREATE INDEX IF NOT EXISTS events_date_id ON events(date, id);
 CREATE TABLE IF NOT EXISTS mentions (
     record_id TEXT PRIMARY KEY,
     event_id TEXT NOT NULL REFERENCES events(id),
@@ -101,6 +103,7 @@ CREATE TABLE IF NOT EXISTS actors (
 );
 CREATE INDEX IF NOT EXISTS actors_event ON actors(event_id);
 CREATE INDEX IF NOT EXISTS actors_code ON actors(code, role);
+CREATE INDEX IF NOT EXISTS actors_name ON actors(name COLLATE NOCASE, role);
 CREATE TABLE IF NOT EXISTS places (
     article_id TEXT NOT NULL REFERENCES articles(id),
     start INTEGER NOT NULL, end INTEGER NOT NULL, text TEXT NOT NULL,
@@ -212,6 +215,11 @@ class Database:
                 have = {r[1] for r in self.conn.execute(f"PRAGMA table_info({table})")}
                 if column.split()[0] not in have:
                     self.conn.execute(f"ALTER TABLE {table} ADD COLUMN {column}")
+        if found < 4:
+            # The dashboard filters and pages by these; events_date_id orders a page of the newest.
+            self.conn.execute("ALTER TABLE events ADD COLUMN acled_type TEXT")
+            self.conn.execute("UPDATE events SET acled_type = json_extract(record, '$.acled.event_type')")
+            self.conn.execute("DROP INDEX IF EXISTS events_date")
 
     def check_rules(self) -> None:
         """Refuse to merge into a store under other rules than those its events were merged by

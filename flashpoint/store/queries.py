@@ -10,6 +10,7 @@ from datetime import date as Date
 from typing import Any
 
 from ..batching import batched
+from ..errors import ConfigError
 from .db import Database
 from .records import ArticleSummary, EventDetail, MentionExport, MentionRow, Report, StoredArticle, StoredEvent
 
@@ -26,6 +27,13 @@ def date_range(since: Date | None, until: Date | None) -> tuple[list[str], list[
     return where, params
 
 
+# What events may be sorted by: the name a client gives, and the column. Ties break by id, so
+# that pages of one query never overlap.
+SORTS = {"date": "date", "type": "type", "country": "country", "place": "place", "actor": "actor_code",
+         "recipient": "recipient_code", "dead": "dead", "sources": "sources", "mentions": "mentions",
+         "confidence": "confidence"}
+
+
 @dataclass(slots=True)
 class EventQuery:
     """Filters over stored events; every one given must hold."""
@@ -34,13 +42,17 @@ class EventQuery:
     until: Date | None = None
     country: str | None = None
     region: str | None = None  # first-level region, as stored ("Kharkiv Oblast")
-    actor: str | None = None  # actor country or organisation code
+    actor: str | None = None  # an actor's country or organisation code, or its name as listed
     recipient: str | None = None
-    type: str | None = None  # PLOVER type
+    types: tuple[str, ...] = ()  # PLOVER types: any of them
+    quads: tuple[int, ...] = ()  # quad codes: any of them
+    acled_type: str | None = None  # ACLED event type ("Battles")
     mode: str | None = None
     bbox: tuple[float, float, float, float] | None = None  # min lon, min lat, max lon, max lat
     text: str | None = None  # words in the evidence or the place
     min_sources: int | None = None  # reported by at least this many outlets
+    min_confidence: float | None = None
+    sort: str = "date"  # a key of SORTS, "-" before it for descending
     limit: int | None = None
     offset: int = 0
 
@@ -55,16 +67,25 @@ class EventQuery:
         def literal(value: str) -> str:
             return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
+        def any_of(column: str, values: tuple[Any, ...]) -> None:
+            add(f"{column} IN ({','.join('?' * len(values))})", *values)
+
         if self.country:
             add("country = ?", self.country.upper())
         if self.region:
             add("admin1 = ?", self.region)
-        if self.actor:
-            add("id IN (SELECT event_id FROM actors WHERE code = ? AND role = 'actor')", self.actor.upper())
-        if self.recipient:
-            add("id IN (SELECT event_id FROM actors WHERE code = ? AND role = 'recipient')", self.recipient.upper())
-        if self.type:
-            add("type = ?", self.type.upper())
+        for role, party in (("actor", self.actor), ("recipient", self.recipient)):
+            if party:
+                # A code as stored (upper case), or a name or the words the article used, in any case.
+                add(f"id IN (SELECT event_id FROM actors WHERE role = '{role}' AND code = ?"
+                    f" UNION SELECT event_id FROM actors WHERE name = ? COLLATE NOCASE AND role = '{role}')",
+                    party.upper(), party)
+        if self.types:
+            any_of("type", tuple(t.upper() for t in self.types))
+        if self.quads:
+            any_of("quad", tuple(int(q) for q in self.quads))
+        if self.acled_type:
+            add("acled_type = ?", self.acled_type)
         if self.mode:
             add("(';' || mode || ';') LIKE ? ESCAPE '\\'", f"%;{literal(self.mode)};%")
         if self.bbox:
@@ -72,10 +93,23 @@ class EventQuery:
             add("lat BETWEEN ? AND ? AND lon BETWEEN ? AND ?", min_lat, max_lat, min_lon, max_lon)
         if self.min_sources:
             add("sources >= ?", int(self.min_sources))
+        if self.min_confidence is not None:
+            add("confidence >= ?", float(self.min_confidence))
         if self.text:
             text = f"%{literal(self.text)}%"
             add("(json_extract(record, '$.evidence.text') LIKE ? ESCAPE '\\' OR place LIKE ? ESCAPE '\\')", text, text)
         return " AND ".join(where), params
+
+    def order(self) -> str:
+        """The ORDER BY of `sort`. Events without the value come first ascending and last
+        descending (SQLite's order of NULL), so that newest first reads the date index backwards."""
+        key = self.sort.removeprefix("-")
+        if key not in SORTS:
+            raise ConfigError(f"cannot sort by {key!r}; use one of {', '.join(SORTS)} (with '-' before it for descending)",
+                              source="sort")
+        way = "DESC" if self.sort.startswith("-") else "ASC"
+        column = SORTS[key]
+        return f"{column} {way}, id {way}"
 
 
 # A monitor unit (flashpoint.monitor): the SQL of its value, and what an event needs to have one.
@@ -86,6 +120,25 @@ UNITS = {
              "length(actor_code) = 3 AND length(recipient_code) = 3 AND actor_code GLOB '[A-Z][A-Z][A-Z]'"
              " AND recipient_code GLOB '[A-Z][A-Z][A-Z]'"),
 }
+
+# An event of a unit, by its parts ({t}: the table's name), and how many parts the unit has.
+UNIT_MATCH = {
+    "country": ("{t}.country = ?", 1),
+    "admin1": ("{t}.country = ? AND {t}.admin1 = ?", 2),
+    "dyad": ("{t}.actor_code = ? AND {t}.recipient_code = ?", 2),
+}
+UNIT_SEPARATOR = {"admin1": "/", "dyad": ">"}
+
+# A timeline's bins: the SQL of the first day of an event's bin.
+BINS = {"day": "date", "week": "date(date, '-6 days', 'weekday 1')", "month": "substr(date, 1, 7) || '-01'"}
+
+
+
+def auto_bin(first: Date | None, last: Date | None) -> str:
+    """The bin a timeline from `first` to `last` reads best in: days up to 120 days, weeks up to
+    three years, else months."""
+    span = (last - first).days if first and last else 0
+    return "day" if span <= 120 else "week" if span <= 3 * 365 else "month"
 
 
 class Queries(Database):
@@ -99,11 +152,11 @@ class Queries(Database):
         yield from rows
 
     def search(self, q: EventQuery, *, count: bool = True) -> tuple[int | None, Iterator[StoredEvent]]:
-        """Events matching every filter of `q`, by date then id, with the total when `count`."""
+        """Events matching every filter of `q`, in its order, with the total when `count`."""
         where, params = q.where()
         total = self.conn.execute(f"SELECT COUNT(*) FROM events WHERE {where}", params).fetchone()[0] if count else None
         page = f" LIMIT {int(q.limit)} OFFSET {int(q.offset)}" if q.limit is not None else ""
-        rows = self.conn.execute(f"SELECT * FROM events WHERE {where} ORDER BY date, id{page}", params)
+        rows = self.conn.execute(f"SELECT * FROM events WHERE {where} ORDER BY {q.order()}{page}", params)
         return total, self._events(rows)
 
     def _events(self, rows: Iterable[sqlite3.Row], chunk: int = 500) -> Iterator[StoredEvent]:
@@ -238,3 +291,83 @@ class Queries(Database):
             " (a.code IS NOT NULL AND a.sector IS NOT NULL)) GROUP BY actor HAVING first BETWEEN ? AND ?",
             (since.isoformat(), until.isoformat()))
         return [(r["actor"], Date.fromisoformat(r["first"])) for r in rows]
+
+    def date_span(self, q: EventQuery) -> tuple[Date | None, Date | None]:
+        """The first and last day of the events matching `q`."""
+        where, params = q.where()
+        first, last = self.conn.execute(f"SELECT MIN(date), MAX(date) FROM events WHERE {where}", params).fetchone()
+        return (Date.fromisoformat(first) if first else None, Date.fromisoformat(last) if last else None)
+
+    def timeline(self, q: EventQuery, bin: str) -> list[dict[str, Any]]:
+        """The dated events matching `q` by bin ("day", "week" from Monday, "month") and quad: events,
+        and the conflict intensity (the summed -event_scale of quads 3 and 4)."""
+        if bin not in BINS:
+            raise ConfigError(f"unknown bin {bin!r}; use one of {', '.join(BINS)}", source="bin")
+        where, params = q.where()
+        rows = self.conn.execute(
+            f"SELECT {BINS[bin]} AS bin, quad, COUNT(*) AS events, ROUND(SUM(CASE WHEN quad >= 3 THEN MAX(0, -COALESCE(scale, 0))"
+            f" ELSE 0 END), 3) AS intensity FROM events WHERE {where} AND date IS NOT NULL GROUP BY bin, quad ORDER BY bin",
+            params)
+        return [dict(r) for r in rows]
+
+    def summary(self, q: EventQuery, *, parties: int = 0) -> dict[str, Any]:
+        """What the events matching `q` add up to: their number, first and last day, dead, events by
+        country and by quad, and with `parties` the most frequent actors and recipients (that many)."""
+        where, params = q.where()
+        countries: dict[str, int] = {}
+        quads = {1: 0, 2: 0, 3: 0, 4: 0}
+        total = dead = 0
+        first = last = None
+        for r in self.conn.execute(
+                f"SELECT country, quad, COUNT(*) AS n, SUM(COALESCE(dead, 0)) AS dead, MIN(date) AS first,"
+                f" MAX(date) AS last FROM events WHERE {where} GROUP BY country, quad", params):
+            total += r["n"]
+            dead += r["dead"]
+            if r["country"]:
+                countries[r["country"]] = countries.get(r["country"], 0) + r["n"]
+            if r["quad"] in quads:
+                quads[r["quad"]] += r["n"]
+            first = min(filter(None, (first, r["first"])), default=None)
+            last = max(filter(None, (last, r["last"])), default=None)
+        out: dict[str, Any] = {"events": total, "dead": dead, "first": first, "last": last, "by_country": countries,
+                               "by_quad": quads}
+        if parties:
+            for role in ("actor", "recipient"):
+                out[role + "s"] = [dict(r) for r in self.conn.execute(
+                    f"SELECT COALESCE(a.name, a.code, a.text) AS actor, a.code, a.sector, COUNT(DISTINCT a.event_id) AS events"
+                    f" FROM actors a WHERE a.role = '{role}' AND a.event_id IN (SELECT id FROM events WHERE {where})"
+                    f" GROUP BY actor ORDER BY events DESC, actor LIMIT ?", [*params, int(parties)])]
+        return out
+
+    def parties(self, role: str, prefix: str, limit: int = 10) -> list[dict[str, Any]]:
+        """Actors (role "actor" or "recipient") whose name or code starts with `prefix`, the most
+        reported first: each as name (else code), code and events."""
+        p = prefix.strip()
+        code_from = p.upper()
+        code_to = code_from[:-1] + chr(ord(code_from[-1]) + 1) if code_from else ""
+        rows = self.conn.execute(
+            "SELECT COALESCE(name, code) AS actor, code, COUNT(DISTINCT event_id) AS events FROM actors"
+            " WHERE role = ? AND (name LIKE ? ESCAPE '\\' OR (code >= ? AND code < ?)) GROUP BY actor, code"
+            " ORDER BY events DESC, actor LIMIT ?",
+            (role, p.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%", code_from, code_to, limit))
+        return [dict(r) for r in rows]
+
+    def regions(self, prefix: str, limit: int = 10) -> list[dict[str, Any]]:
+        """First-level regions whose name starts with `prefix`, the most eventful first."""
+        rows = self.conn.execute(
+            "SELECT country, admin1 AS region, COUNT(*) AS events FROM events WHERE admin1 LIKE ? ESCAPE '\\'"
+            " GROUP BY country, admin1 ORDER BY events DESC, admin1 LIMIT ?",
+            (prefix.strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%", limit))
+        return [dict(r) for r in rows]
+
+    def last_before(self, kind: str, unit: str, *, since: Date, until: Date) -> dict[str, str | None]:
+        """For each PLOVER type of the unit's conflict events from `since` to `until`: the day of its
+        latest event of that type before `since` (None when there is none)."""
+        match, values = UNIT_MATCH[kind]
+        key = unit.split(UNIT_SEPARATOR[kind], 1) if kind != "country" else [unit]
+        rows = self.conn.execute(
+            f"SELECT w.type, (SELECT MAX(e.date) FROM events e WHERE {match.format(t='e')} AND e.type = w.type"
+            f" AND e.date < ?) AS before FROM (SELECT DISTINCT type FROM events WHERE {match.format(t='events')}"
+            f" AND quad IN (3, 4) AND date BETWEEN ? AND ?) w ORDER BY w.type",
+            [*key[:values], since.isoformat(), *key[:values], since.isoformat(), until.isoformat()])
+        return {r["type"]: r["before"] for r in rows}

@@ -127,11 +127,13 @@ class StoredEvent(PloverRecord):
     first_reported: Date | None
     first_outlet: str | None
     article_ids: tuple[str, ...]
+    date_stated: bool  # a report states the day; else it is a report's publication day
 
     @classmethod
     def from_row(cls: type[_E], row: sqlite3.Row, mention_ids: list[str], article_ids: list[str], **extra: Any) -> _E:
-        plover = {**cls._fields(json.loads(row["record"])), "id": row["id"]}
-        return cls(**plover, mentions=row["mentions"], sources=row["sources"], first_seen=_date(row["first_seen"]),
+        record = json.loads(row["record"])
+        plover = {**cls._fields(record), "id": row["id"]}
+        return cls(**plover, date_stated=bool(record.get("date_explicit")), mentions=row["mentions"], sources=row["sources"], first_seen=_date(row["first_seen"]),
                    last_seen=_date(row["last_seen"]), mention_ids=tuple(mention_ids),
                    coder_version=row["coder_version"], articles=row["articles"],
                    first_reported=_date(row["first_reported"]), first_outlet=row["first_outlet"],
@@ -146,7 +148,7 @@ class StoredEvent(PloverRecord):
                 "first_seen": _iso(self.first_seen), "last_seen": _iso(self.last_seen),
                 "first_reported": _iso(self.first_reported), "first_outlet": self.first_outlet,
                 "mention_ids": list(self.mention_ids), "article_ids": list(self.article_ids),
-                "coder_version": self.coder_version}
+                "date_stated": self.date_stated, "coder_version": self.coder_version}
 
 
 @dataclass(frozen=True, slots=True)
@@ -179,7 +181,7 @@ class Report:
         return {"record_id": self.record_id, "article_id": self.article_id, "date": _iso(self.date),
                 "evidence": self.evidence, "start": self.start, "end": self.end, "confidence": self.confidence,
                 "title": self.title, "url": self.url, "published": _iso(self.published), "source": self.source,
-                "outlet": self.outlet, "merge": self.merge}
+                "outlet": self.outlet, "merge": self.merge, "reason": self.reason()}
 
     def reason(self) -> str:
         """Why the report joined its event, in words."""
