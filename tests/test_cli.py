@@ -230,10 +230,10 @@ def test_demo_builds_the_store_prints_the_monitor_and_serves_it(tmp_path, served
     db = str(tmp_path / "demo.db")
     code, out, err = run(["demo", "--db", db, "--port", "8123"])
     assert code == 0, err
-    assert "13 read, 13 new" in err and "conflict events by country" in out
+    assert "17 read, 17 new" in err and "conflict events by country" in out and "large increase" in out
     assert served["create_app"][0] == db and served["uvicorn"][1]["port"] == 8123
     with Store.open(db, readonly=True) as store:
-        assert len(store.articles(limit=100)) == 13
+        assert len(store.articles(limit=100)) == 17
 
 
 def test_recode_of_a_missing_store_is_refused_and_creates_nothing(tmp_path):

@@ -125,9 +125,25 @@ def test_cli_monitor_and_alerts(events, tmp_path):
 
 
 def test_demo_builds_its_store_from_the_bundled_articles(tmp_path):
+    from importlib import resources
+
+    n = len(resources.files("flashpoint").joinpath("demo", "articles.jsonl").read_text(encoding="utf-8").splitlines())
     out, err = io.StringIO(), io.StringIO()
     assert main(["demo", "--db", str(tmp_path / "demo.db"), "--no-serve"], out=out, err=err) == 0, err.getvalue()
-    assert "13 new" in err.getvalue() and "conflict events by country" in out.getvalue() and "SDN" in out.getvalue()
+    assert f"{n} new" in err.getvalue() and "conflict events by country" in out.getvalue()
+    # The demo tells a story on first load: Sudan's week of Darfur attacks is a large increase, with its reasons.
+    (sdn,) = [line for line in out.getvalue().splitlines() if line.startswith("SDN ")]
+    assert "large increase" in sdn
+    db = str(tmp_path / "demo.db")
+    out = io.StringIO()
+    assert main(["monitor", "--db", db, "--by", "dyad", "--json"], out=out, err=err) == 0
+    top = json.loads(out.getvalue().splitlines()[0])
+    assert top["unit"] == "SDN>SDN" and top["category"] == "large increase" and top["reasons"]
+    out = io.StringIO()
+    assert main(["alerts", "--db", db], out=out, err=err) == 0
+    found = [json.loads(line) for line in out.getvalue().splitlines()]
+    assert {(a["kind"], a["unit"]) for a in found if a["alert"] == "escalation"} >= {("country", "SDN"), ("dyad", "SDN>SDN")}
+    assert any(a["alert"] == "first_event" for a in found)
 
 
 @pytest.mark.parametrize("argv", [["monitor", "--as-of", "0001-01-01"], ["alerts", "--until", "9999-12-31"],

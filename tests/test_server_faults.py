@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 from datetime import date
 
 import pytest
@@ -135,8 +136,16 @@ def test_flashpoint_errors_map_to_http_statuses(client, monkeypatch):
         assert ("retry-after" in r.headers) == (status == 503)
 
 
-def test_docs_are_off_and_openapi_stays(client):
-    assert client.get("/docs").status_code == 404 and client.get("/redoc").status_code == 404
+def test_docs_are_served_from_the_package_and_openapi_stays(client):
+    page = client.get("/docs")
+    assert page.status_code == 200
+    # Every script, style and icon from the server itself: none from a CDN.
+    assets = re.findall(r'(?:src|href)=["\']([^"\']+)', page.text)
+    assert assets and all(a.startswith("/static/vendor/swagger-ui/") for a in assets), assets
+    for asset in assets:
+        assert client.get(asset).status_code == 200, asset
+    assert "https://" not in page.text
+    assert client.get("/redoc").status_code == 404
     assert "/api/events" in client.get("/openapi.json").json()["paths"]
 
 

@@ -69,7 +69,8 @@ def _representative(records: list[dict[str, Any]]) -> dict[str, Any]:
     explicit = [r["date"] for r in records if r.get("date_explicit") and r.get("date")]
     date = _mode(explicit) or _mode(r.get("date") for r in records)
     size = {k: _mode((r.get("size") or {}).get(k) for r in records) for k in ("dead", "injured", "arrested", "troops")}
-    return {**base, "date": date, "size": size}
+    # The event's day is a stated one when any report states one (the dashboard shows which).
+    return {**base, "date": date, "size": size, "date_explicit": bool(explicit)}
 
 
 def from_every_report(store: Store, event_id: str) -> dict[str, Any]:

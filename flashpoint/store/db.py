@@ -207,17 +207,15 @@ class Database:
     def _upgrade(self, found: int) -> None:
         """Add the columns new since schema `found` (SCHEMA has made the new tables); the writer
         fills them and counts the tallies."""
-        if found < 3:
-            for table, column in (("articles", "outlet TEXT"), ("articles", "given_id TEXT"),
-                                  ("events", "articles INTEGER NOT NULL DEFAULT 0"), ("events", "first_reported TEXT"),
-                                  ("events", "first_outlet TEXT"), ("mentions", "merge TEXT"),
-                                  ("terms", "specific INTEGER NOT NULL DEFAULT 1")):
-                have = {r[1] for r in self.conn.execute(f"PRAGMA table_info({table})")}
-                if column.split()[0] not in have:
-                    self.conn.execute(f"ALTER TABLE {table} ADD COLUMN {column}")
+        new = [("articles", "outlet TEXT"), ("articles", "given_id TEXT"), ("events", "articles INTEGER NOT NULL DEFAULT 0"),
+               ("events", "first_reported TEXT"), ("events", "first_outlet TEXT"), ("mentions", "merge TEXT"),
+               ("terms", "specific INTEGER NOT NULL DEFAULT 1")] if found < 3 else []
+        for table, column in [*new, *([("events", "acled_type TEXT")] if found < 4 else [])]:
+            have = {r[1] for r in self.conn.execute(f"PRAGMA table_info({table})")}
+            if column.split()[0] not in have:
+                self.conn.execute(f"ALTER TABLE {table} ADD COLUMN {column}")
         if found < 4:
-            # The dashboard filters and pages by these; events_date_id orders a page of the newest.
-            self.conn.execute("ALTER TABLE events ADD COLUMN acled_type TEXT")
+            # The dashboard filters by the ACLED type; events_date_id orders a page of the newest.
             self.conn.execute("UPDATE events SET acled_type = json_extract(record, '$.acled.event_type')")
             self.conn.execute("DROP INDEX IF EXISTS events_date")
 

@@ -44,7 +44,7 @@ export function drawOverview(data, handlers) {
   for (const r of data.rows) {
     const spark = sparkline(r.weekly, "conflict events in each of the last " + r.weekly.length + " weeks: " + r.weekly.join(", "));
     const chip = el("span", { class: "chip", style: "background:" + (CATEGORIES[r.category] || "#eee") + ";color:" + (r.category === "large decrease" ? "#fff" : "#111") }, r.category);
-    const button = el("button", { type: "button", class: "unit", "data-unit": r.unit, "aria-label": "Show " + r.label + ": " + r.category },
+    const button = el("button", { type: "button", class: "unit", "data-unit": r.unit },
       el("span", { class: "unit-name" }, r.label), chip);
     button.addEventListener("click", () => handlers.onUnit(data.by, r.unit));
     const figures = el("p", { class: "figures" }, spark,
