@@ -59,7 +59,8 @@ def geojson_feature(rec: StoredEvent) -> dict[str, Any] | None:
         "actor": ";".join(a.code or a.text for a in rec.actor),
         "recipient": ";".join(a.code or a.text for a in rec.recipient),
         "place": loc.resolved_place or loc.extracted_place, "country_code": loc.country_code,
-        "resolution": loc.resolution, "precision": loc.precision, "date_stated": rec.date_stated, "dead": size.dead, "injured": size.injured, "arrested": size.arrested,
+        "resolution": loc.resolution, "precision": loc.precision, "date_stated": rec.date_stated, "dead": size.dead,
+        "injured": size.injured, "arrested": size.arrested,
         "troops": size.troops, "confidence": rec.confidence, "evidence": rec.evidence.text, **_event_columns(rec),
     }
     return {"type": "Feature", "geometry": {"type": "Point", "coordinates": [loc.lon, loc.lat]},

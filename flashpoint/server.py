@@ -38,16 +38,16 @@ from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from . import __version__
-from .errors import ConfigError, FlashpointError, InputError, StoreError
 from .api import ACLED_COLUMNS
+from .errors import ConfigError, FlashpointError, InputError, StoreError
 from .export import EVENT_COLUMNS, acled_row, geojson_feature
 from .lexicon import PLOVER_TYPES, load_acled_rules
 from .model import Article, Dropped
 from .monitor import alerts, daily_series, escalation, overview, unit_label
+from .places.countries import Countries
 from .settings import DEFAULTS
 from .sources.files import DEFAULT_MAX_CHARS, check_text
 from .sources.web import is_url
-from .places.countries import Countries
 from .store import EventDetail, EventQuery, Store, StoredArticle, text_hash
 from .store.queries import BINS, SORTS, auto_bin
 

@@ -84,7 +84,7 @@ def many_db(tmp_path_factory):
         text = " ".join(told)
         starts = [text.index(s) for s in told]
         store.add(article("long", text, *[event("long", day=last, place=KYIV, recipients=("UKR",), sentence=s, start=a)
-                                          for s, a in zip(told, starts)], url="https://daily.example/long", day=last,
+                                          for s, a in zip(told, starts, strict=True)], url="https://daily.example/long", day=last,
                           outlet="daily.example"))
         store.add(article("other", "Kyiv was shelled by Russian forces, a second outlet said.",
                           event("other", day=last, place=KYIV, recipients=("UKR",),
@@ -460,3 +460,20 @@ def test_article_text_is_shown_as_text(browser, pipeline, tmp_path, open_page):
         assert pg.locator("#evidence script, #evidence img, #evidence [onerror], #evidence [onmouseover]").count() == 0
         expect(pg.locator("#evidence")).to_contain_text("<b onmouseover=alert(1)>Goma</b>")
         assert pg.errors == []
+
+
+def test_only_in_map_view_filters_to_what_the_map_shows(open_page, demo_url):
+    pg = open_page(demo_url + "/")
+    pg.check("#f-in-view")
+    settled(pg)
+    # Zoom to Haiti: the table, the timeline and the URL follow the map's extent.
+    pg.evaluate("window.flashpoint.map().fitBounds([[17.9, -74.5], [20.1, -71.6]], {animate: false})")
+    pg.wait_for_function("(window.flashpoint.state().bbox || '').startsWith('-7')")
+    settled(pg)
+    haiti = api(demo_url, "/api/events?country=HTI")["total"]
+    expect(pg.locator("#event-count")).to_contain_text(f"of {haiti})")
+    assert "bbox" in query_of(pg)
+    pg.uncheck("#f-in-view")
+    settled(pg)
+    assert "bbox" not in query_of(pg)
+    expect(pg.locator("#event-count")).to_contain_text(f"of {api(demo_url, '/api/events')['total']})")

@@ -133,7 +133,8 @@ class StoredEvent(PloverRecord):
     def from_row(cls: type[_E], row: sqlite3.Row, mention_ids: list[str], article_ids: list[str], **extra: Any) -> _E:
         record = json.loads(row["record"])
         plover = {**cls._fields(record), "id": row["id"]}
-        return cls(**plover, date_stated=bool(record.get("date_explicit")), mentions=row["mentions"], sources=row["sources"], first_seen=_date(row["first_seen"]),
+        return cls(**plover, date_stated=bool(record.get("date_explicit")), mentions=row["mentions"],
+                   sources=row["sources"], first_seen=_date(row["first_seen"]),
                    last_seen=_date(row["last_seen"]), mention_ids=tuple(mention_ids),
                    coder_version=row["coder_version"], articles=row["articles"],
                    first_reported=_date(row["first_reported"]), first_outlet=row["first_outlet"],

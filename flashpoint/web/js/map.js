@@ -53,7 +53,7 @@ export class EventMap {
       },
     }).addTo(this.map);
     this.countries.bringToBack();
-    this.infoBox = el("div", { class: "map-info", "aria-hidden": "true" });
+    this.infoBox = el("div", { class: "map-info", "aria-hidden": "true", hidden: true });
     $("map").append(this.infoBox);
   }
 
