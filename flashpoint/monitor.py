@@ -161,34 +161,54 @@ def escalation_rows(counts: Iterable[tuple[str, Date, int, int, int, int]], kind
     return sorted(out, key=lambda e: (order[e.category], -e.change_4w, -e.last_week, e.unit))
 
 
-def alerts(store: Store, *, since: Date | None = None, until: Date | None = None) -> Iterator[dict[str, Any]]:
-    """Alerts dated from `since` (default: six days before `until`) to `until` (default: the latest
-    event), oldest first: a country or dyad turning to "large increase", a first-ever event type
-    from one country into another, and an actor seen for the first time. Nothing when `until` is
-    not given and no event is dated."""
+ALERT_KINDS = ("escalation", "first_event", "new_actor")
+
+
+def alerts(store: Store, *, since: Date | None = None, until: Date | None = None,
+           kinds: Iterable[str] = ALERT_KINDS) -> Iterator[dict[str, Any]]:
+    """Alerts of `kinds` dated from `since` (default: six days before `until`) to `until` (default:
+    the latest event), oldest first: a country or dyad turning to "large increase", a first-ever
+    event type from one country into another, and an actor seen for the first time. Nothing when
+    `until` is not given and no event is dated."""
     until = until or store.latest_event_date()
     if until is None:
         return
     _in_range(until, "until")
     since = _in_range(since, "since") if since else until - timedelta(days=6)
+    yield from _alerts(store, since, until, set(kinds), {})
+
+
+def _alerts(store: Store, since: Date, until: Date, kinds: set[str],
+            counts: dict[str, list[tuple[str, Date, int, int, int, int]]]) -> Iterator[dict[str, Any]]:
+    """alerts(), from `counts` of each kind read from at least WINDOW_DAYS before `since` (those
+    missing are read)."""
     found: list[dict[str, Any]] = []
-    for kind in ("country", "dyad"):
-        # One read of the counts for the whole window; each day's index is computed from them.
-        counts = store.conflict_counts(kind, since=since - timedelta(days=WINDOW_DAYS), until=until)
-        before = set(_large_increases(counts, kind, since - timedelta(days=1)))
+    for kind in ("country", "dyad") if "escalation" in kinds else ():
+        if kind not in counts:
+            counts[kind] = store.conflict_counts(kind, since=since - timedelta(days=WINDOW_DAYS), until=until)
+        # Only a unit with FLOOR conflict events in a week of the window can turn to a large increase.
+        near: dict[str, int] = defaultdict(int)
+        for unit, day, _, n, _, _ in counts[kind]:
+            if day >= since - timedelta(days=7):
+                near[unit] += n
+        able = {unit for unit, n in near.items() if n >= FLOOR}
+        rows = [c for c in counts[kind] if c[0] in able]
+        before = set(_large_increases(rows, kind, since - timedelta(days=1)))
         day = since
         while day <= until:
-            now = _large_increases(counts, kind, day)
+            now = _large_increases(rows, kind, day)
             for unit in sorted(now.keys() - before):
                 found.append({"alert": "escalation", "date": day.isoformat(), "unit": unit, "kind": kind,
                               "index": now[unit].to_dict()})
             before = set(now)
             day += timedelta(days=1)
-    for type_, actor, recipient, first, event_id in store.first_dyad_events(since=since, until=until):
-        found.append({"alert": "first_event", "date": first.isoformat(), "type": type_, "actor": actor,
-                      "recipient": recipient, "event_id": event_id})
-    for actor, first in store.first_actor_dates(since=since, until=until):
-        found.append({"alert": "new_actor", "date": first.isoformat(), "actor": actor})
+    if "first_event" in kinds:
+        for type_, actor, recipient, first, event_id in store.first_dyad_events(since=since, until=until):
+            found.append({"alert": "first_event", "date": first.isoformat(), "type": type_, "actor": actor,
+                          "recipient": recipient, "event_id": event_id})
+    if "new_actor" in kinds:
+        for actor, first in store.first_actor_dates(since=since, until=until):
+            found.append({"alert": "new_actor", "date": first.isoformat(), "actor": actor})
     yield from sorted(found, key=lambda a: (a["date"], a["alert"], str(a.get("unit") or a.get("actor"))))
 
 
@@ -212,15 +232,22 @@ GAP_DAYS = 28
 def overview(store: Store, kind: str = "country", *, as_of: Date | None = None, limit: int = 20) -> dict[str, Any]:
     """What the monitor opens on: the week judged and its baselines, the `limit` most escalating
     units with their reasons (each type of conflict event new to the unit, or back after
-    GAP_DAYS, among them), and the week's alerts, first events with their evidence."""
-    rows = escalation(store, kind, as_of=as_of)
-    day = Date.fromisoformat(rows[0].as_of) if rows else as_of or store.latest_event_date()
-    out: dict[str, Any] = {"by": kind, "as_of": day.isoformat() if day else None, "week": None, "units": len(rows),
+    GAP_DAYS, among them), and the week's escalations and first events, these with their evidence
+    (new actors, the commonest alert and the dearest to find in a large store, are left to alerts())."""
+    _check_unit(kind)
+    day = as_of or store.latest_event_date()
+    out: dict[str, Any] = {"by": kind, "as_of": day.isoformat() if day else None, "week": None, "units": 0,
                            "rows": [], "alerts": []}
     if day is None:
         return out
+    _in_range(day, "as_of")
     start = day - timedelta(days=6)
+    # One read of each kind's counts serves the index and the week's escalation alerts.
+    counts = {k: store.conflict_counts(k, since=start - timedelta(days=WINDOW_DAYS), until=day)
+              for k in dict.fromkeys((kind, "country", "dyad"))}
+    rows = escalation_rows(counts[kind], kind, day)
     out["week"] = [start.isoformat(), day.isoformat()]
+    out["units"] = len(rows)
     out["baseline"] = {"4w": [(start - timedelta(days=28)).isoformat(), (start - timedelta(days=1)).isoformat()],
                        "52w": [(start - timedelta(days=364)).isoformat(), (start - timedelta(days=1)).isoformat()]}
     for e in rows[:limit]:
@@ -230,7 +257,7 @@ def overview(store: Store, kind: str = "country", *, as_of: Date | None = None, 
             elif (start - Date.fromisoformat(before)).days >= GAP_DAYS:
                 e.reasons.append(f"first {type_} since {before}")
         out["rows"].append(e.to_dict())
-    for alert in alerts(store, since=start, until=day):
+    for alert in _alerts(store, start, day, {"escalation", "first_event"}, counts):
         if "event_id" in alert:
             found = store.event(alert["event_id"])
             if found is not None:

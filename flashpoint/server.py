@@ -19,8 +19,9 @@ import hmac
 import io
 import json
 import os
+import sqlite3
 import threading
-from collections.abc import AsyncIterator, Iterable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from datetime import date as Date
 from pathlib import Path
@@ -93,10 +94,14 @@ def create_app(db: str | Path, *, token: str | None = None, allow_private: bool 
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        # What the monitor opens on is read once now, in the background, so that the first
+        # analyst of the day does not wait for it.
+        threading.Thread(target=warm, name="flashpoint-warm", daemon=True).start()
         try:
             yield
         finally:
             writer.close()
+            memo.close()
 
     app = FastAPI(title="flashpoint", version=__version__, lifespan=lifespan, docs_url=None, redoc_url=None,
                   exception_handlers={FlashpointError: _flashpoint_error, RequestValidationError: _validation_error},
@@ -110,6 +115,27 @@ def create_app(db: str | Path, *, token: str | None = None, allow_private: bool 
     def reading() -> Iterator[Store]:
         with Store.open(db, readonly=True) as store:
             yield store
+
+    memo = _Memo(db)
+
+    def warm() -> None:
+        try:
+            with reading() as store:
+                memo.get(("overview", "country", None, 20), lambda: overview_of(store, "country", None, 20))
+                memo.get(("timeline", (("bin", "auto"),)), lambda: timeline_of(store, EventQuery(), "auto"))
+        except FlashpointError:
+            pass  # a store that cannot be read now says so to the first request instead
+
+    def overview_of(store: Store, by: str, as_of: Date | None, limit: int) -> dict[str, Any]:
+        out = overview(store, by, as_of=as_of, limit=limit)
+        for row in out["rows"]:
+            row["label"] = unit_label(by, row["unit"], countries)
+        return out
+
+    def timeline_of(store: Store, eq: EventQuery, bin: str) -> dict[str, Any]:
+        if bin == "auto":
+            bin = auto_bin(*store.date_span(eq))
+        return {"bin": bin, "rows": store.timeline(eq, bin)}
 
     def query(since: Date | None = None, until: Date | None = None,
               country: str | None = Query(None, max_length=MAX_FILTER, description="ISO 3166 alpha-3 code or name"),
@@ -223,20 +249,16 @@ def create_app(db: str | Path, *, token: str | None = None, allow_private: bool 
     def overview_page(by: str = Query("country", pattern="^(country|admin1|dyad)$"), as_of: Date | None = None,
                       limit: int = Query(20, ge=1, le=MAX_PAGE)) -> JSONResponse:
         with reading() as store:
-            out = overview(store, by, as_of=as_of, limit=limit)
-        for row in out["rows"]:
-            row["label"] = unit_label(by, row["unit"], countries)
-        return JSONResponse(out)
+            return JSONResponse(memo.get(("overview", by, as_of, limit), lambda: overview_of(store, by, as_of, limit)))
 
     @app.get("/api/timeline", summary="Events matching the filters by day, week or month and quad")
-    def timeline(eq: Annotated[EventQuery, Depends(query)],
+    def timeline(request: Request, eq: Annotated[EventQuery, Depends(query)],
                  bin: str = Query("auto", pattern=f"^(auto|{'|'.join(BINS)})$",
                                   description="auto: days up to 120 days, weeks up to three years, else months")
                  ) -> JSONResponse:
         with reading() as store:
-            if bin == "auto":
-                bin = auto_bin(*store.date_span(eq))
-            return JSONResponse({"bin": bin, "rows": store.timeline(eq, bin)})
+            key = ("timeline", tuple(sorted(request.query_params.multi_items())))
+            return JSONResponse(memo.get(key, lambda: timeline_of(store, eq, bin)))
 
     @app.get("/api/summary", summary="What the events matching the filters add up to, by country and quad")
     def summary(eq: Annotated[EventQuery, Depends(query)],
@@ -386,6 +408,39 @@ async def _validation_error(_: Request, exc: RequestValidationError) -> JSONResp
 class _AsciiJSON(JSONResponse):
     def render(self, content: Any) -> bytes:
         return json.dumps(content, separators=(",", ":")).encode("ascii")
+
+
+class _Memo:
+    """Answers that take long to compute on a large store (the overview, timelines), kept until
+    the store changes: SQLite's data_version, read on a connection of the memo's own, moves
+    whenever another connection commits."""
+
+    SIZE = 64
+
+    def __init__(self, db: str) -> None:
+        self.conn = sqlite3.connect(f"file:{Path(db).resolve()}?mode=ro", uri=True, check_same_thread=False)
+        self.lock = threading.Lock()
+        self.version: int | None = None
+        self.values: dict[Any, Any] = {}
+
+    def get(self, key: Any, compute: Callable[[], Any]) -> Any:
+        with self.lock:
+            version = self.conn.execute("PRAGMA data_version").fetchone()[0]
+            if version != self.version:
+                self.values.clear()
+                self.version = version
+            if key in self.values:
+                return self.values[key]
+        value = compute()
+        with self.lock:
+            if self.version == version:
+                if len(self.values) >= self.SIZE:
+                    self.values.pop(next(iter(self.values)))
+                self.values[key] = value
+        return value
+
+    def close(self) -> None:
+        self.conn.close()
 
 
 class _HostCheck:

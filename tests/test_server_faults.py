@@ -79,6 +79,21 @@ def test_like_wildcards_in_q_and_mode_match_themselves(tmp_path):
     assert found(mode="air") == ["plain"]
 
 
+def test_q_finds_words_and_their_beginnings_in_the_evidence_and_the_place(tmp_path):
+    db = store_with(tmp_path / "s.db", [("m", "ground", "Shelling hit the markets of Bakhmút."),
+                                        ("t", "air", "Talks resumed after the shelling.")])
+    client = TestClient(create_app(db))
+    found = lambda q: sorted(e["id"] for e in client.get("/api/events", params={"q": q}).json()["events"])  # noqa: E731
+    assert found("market") == ["m"]  # the beginning of a word
+    assert found("BAKHMUT markets") == ["m"]  # every word, in any case, with or without its accent
+    assert found("shelling") == ["m", "t"] and found("kharkiv") == ["m", "t"]  # the place too
+    assert found("markets talks") == [] and found("arket") == []
+    with Store.open(db) as store:  # an event changed is searched by its new sentence
+        store.conn.execute("UPDATE events SET record = json_set(record, '$.evidence.text', 'Drones hit a depot.')"
+                           " WHERE id = 'm'")
+    assert found("market") == [] and found("depot") == ["m"]
+
+
 def test_a_body_over_the_cap_is_413_before_it_is_read(client):
     r = client.post("/api/ingest", content=b"x" * 30_000_000, headers={"content-type": "application/json"})
     assert r.status_code == 413

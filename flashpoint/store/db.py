@@ -16,6 +16,8 @@ _D = TypeVar("_D", bound="Database")
 # 2: the tallies table (schema 1 stores get theirs counted from their mentions when opened).
 # 3: outlets (articles.outlet, given_id; events.articles, first_reported, first_outlet), each
 # mention's merge decision, and which name terms are specific (no place or party).
+# 4: events.acled_type, the covering indexes (INDEXES) the monitor's filters and pages read, and
+# the full-text index of the events' evidence and place (events_text).
 SCHEMA_VERSION = 4
 
 SCHEMA = """
@@ -63,9 +65,8 @@ CREATE TABLE IF NOT EXISTS events (
     acled_type TEXT
 );
 CREATE INDEX IF NOT EXISTS events_type_date ON events(type, date);
-CREATE INDEX IF NOT EXISTS events_country_date ON events(country, date);
 CREATE INDEX IF NOT EXISTS events_dyad ON events(actor_code, recipient_code, type, date);
-CREATE INDEX IF NOT EXISTS events_date_id ON events(date, id);
+
 CREATE TABLE IF NOT EXISTS mentions (
     record_id TEXT PRIMARY KEY,
     event_id TEXT NOT NULL REFERENCES events(id),
@@ -102,8 +103,9 @@ CREATE TABLE IF NOT EXISTS actors (
     text TEXT NOT NULL, code TEXT, sector TEXT, name TEXT
 );
 CREATE INDEX IF NOT EXISTS actors_event ON actors(event_id);
-CREATE INDEX IF NOT EXISTS actors_code ON actors(code, role);
-CREATE INDEX IF NOT EXISTS actors_name ON actors(name COLLATE NOCASE, role);
+-- With the event: the events of a party are read from the index alone.
+CREATE INDEX IF NOT EXISTS actors_code_event ON actors(code, role, event_id);
+CREATE INDEX IF NOT EXISTS actors_name_event ON actors(name COLLATE NOCASE, role, event_id);
 CREATE TABLE IF NOT EXISTS places (
     article_id TEXT NOT NULL REFERENCES articles(id),
     start INTEGER NOT NULL, end INTEGER NOT NULL, text TEXT NOT NULL,
@@ -116,10 +118,35 @@ CREATE TABLE IF NOT EXISTS terms (article_id TEXT NOT NULL, term TEXT NOT NULL, 
 CREATE INDEX IF NOT EXISTS terms_article ON terms(article_id);
 CREATE INDEX IF NOT EXISTS terms_term ON terms(term);
 CREATE TABLE IF NOT EXISTS term_df (term TEXT PRIMARY KEY, df INTEGER NOT NULL);
+-- The words of each event's evidence sentence and place, for the `q` filter, kept by triggers
+-- (by rowid: the store never runs VACUUM, which could renumber the events' rowids).
+CREATE VIRTUAL TABLE IF NOT EXISTS events_text USING fts5(text, tokenize = 'unicode61 remove_diacritics 2');
+CREATE TRIGGER IF NOT EXISTS events_text_insert AFTER INSERT ON events BEGIN
+    INSERT INTO events_text (rowid, text) VALUES (NEW.rowid, COALESCE(json_extract(NEW.record, '$.evidence.text'), '')
+        || ' ' || COALESCE(NEW.place, ''));
+END;
+CREATE TRIGGER IF NOT EXISTS events_text_update AFTER UPDATE OF record, place ON events BEGIN
+    UPDATE events_text SET text = COALESCE(json_extract(NEW.record, '$.evidence.text'), '') || ' ' || COALESCE(NEW.place, '')
+        WHERE rowid = NEW.rowid;
+END;
+CREATE TRIGGER IF NOT EXISTS events_text_delete AFTER DELETE ON events BEGIN
+    DELETE FROM events_text WHERE rowid = OLD.rowid;
+END;
 CREATE TABLE IF NOT EXISTS feed_entries (url TEXT PRIMARY KEY, feed TEXT NOT NULL, seen_at TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS run_blocks (
     id TEXT PRIMARY KEY, articles INTEGER NOT NULL, dropped TEXT NOT NULL, done_at TEXT NOT NULL
 );
+"""
+
+# Made once the store's columns are those of SCHEMA_VERSION (an older store gets them upgraded first).
+# An event row holds its whole record; these two hold every column a filter, a sort or a count
+# reads, so that pages (newest first), counts and sums over many events read them, not the rows:
+# by date (then id, so that a page of the newest is read in order) and by country then date.
+INDEXES = """
+CREATE INDEX IF NOT EXISTS events_scan ON events(date, id, quad, type, country, admin1, lat, lon, sources, confidence,
+    dead, injured, scale, acled_type, actor_code, recipient_code, mode);
+CREATE INDEX IF NOT EXISTS events_country ON events(country, date, id, quad, type, admin1, lat, lon, sources, confidence,
+    dead, injured, scale, acled_type, actor_code, recipient_code, mode);
 """
 
 
@@ -194,6 +221,7 @@ class Database:
         # executescript commits on its own, so it runs outside a transaction of ours.
         self.conn.executescript(SCHEMA)
         if self._check_version() == SCHEMA_VERSION:
+            self.conn.executescript(INDEXES)
             return
         # Read again and written in one write transaction: of two processes opening the store at
         # the same moment, one upgrades it and the other finds it upgraded.
@@ -203,6 +231,7 @@ class Database:
                 self._upgrade(found)
             if found != SCHEMA_VERSION:
                 self.conn.execute("INSERT OR REPLACE INTO meta VALUES ('schema', ?)", (str(SCHEMA_VERSION),))
+        self.conn.executescript(INDEXES)
 
     def _upgrade(self, found: int) -> None:
         """Add the columns new since schema `found` (SCHEMA has made the new tables); the writer
@@ -215,9 +244,15 @@ class Database:
             if column.split()[0] not in have:
                 self.conn.execute(f"ALTER TABLE {table} ADD COLUMN {column}")
         if found < 4:
-            # The dashboard filters by the ACLED type; events_date_id orders a page of the newest.
+            # The dashboard filters by the ACLED type; events_scan, events_country and the actors'
+            # indexes with the event take the place of narrower ones.
             self.conn.execute("UPDATE events SET acled_type = json_extract(record, '$.acled.event_type')")
-            self.conn.execute("DROP INDEX IF EXISTS events_date")
+            # The triggers keep events_text from now on; the events stored before are added once.
+            self.conn.execute("DELETE FROM events_text")
+            self.conn.execute("INSERT INTO events_text (rowid, text) SELECT rowid, COALESCE(json_extract(record,"
+                              " '$.evidence.text'), '') || ' ' || COALESCE(place, '') FROM events")
+            for old in ("events_date", "events_date_id", "events_country_date", "actors_code", "actors_name"):
+                self.conn.execute(f"DROP INDEX IF EXISTS {old}")
 
     def check_rules(self) -> None:
         """Refuse to merge into a store under other rules than those its events were merged by

@@ -3,10 +3,12 @@ counts the monitor and the evaluation read."""
 
 from __future__ import annotations
 
+import re
 import sqlite3
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date as Date
+from datetime import timedelta
 from typing import Any
 
 from ..batching import batched
@@ -49,7 +51,7 @@ class EventQuery:
     acled_type: str | None = None  # ACLED event type ("Battles")
     mode: str | None = None
     bbox: tuple[float, float, float, float] | None = None  # min lon, min lat, max lon, max lat
-    text: str | None = None  # words in the evidence or the place
+    text: str | None = None  # words (or the beginnings of words) in the evidence or the place
     min_sources: int | None = None  # reported by at least this many outlets
     min_confidence: float | None = None
     sort: str = "date"  # a key of SORTS, "-" before it for descending
@@ -77,11 +79,15 @@ class EventQuery:
         for role, party in (("actor", self.actor), ("recipient", self.recipient)):
             if party:
                 # A code as stored (upper case), or a name or the words the article used, in any case.
-                add(f"id IN (SELECT event_id FROM actors WHERE role = '{role}' AND code = ?"
+                # "+id": the events are read in the order asked for (the date index), each looked up
+                # in the parties' list, so that a page of the newest stops early.
+                add(f"+id IN (SELECT event_id FROM actors WHERE role = '{role}' AND code = ?"
                     f" UNION SELECT event_id FROM actors WHERE name = ? COLLATE NOCASE AND role = '{role}')",
                     party.upper(), party)
-        if self.types:
-            any_of("type", tuple(t.upper() for t in self.types))
+        if len(self.types) == 1:
+            add("type = ?", self.types[0].upper())
+        elif self.types:  # "+type": read by date, not merged from the type index's ranges and sorted
+            any_of("+type", tuple(t.upper() for t in self.types))
         if self.quads:
             any_of("quad", tuple(int(q) for q in self.quads))
         if self.acled_type:
@@ -95,7 +101,10 @@ class EventQuery:
             add("sources >= ?", int(self.min_sources))
         if self.min_confidence is not None:
             add("confidence >= ?", float(self.min_confidence))
-        if self.text:
+        words = re.findall(r"\w+", self.text or "")
+        if words:  # each word, or a word it begins, through the full-text index
+            add("rowid IN (SELECT rowid FROM events_text WHERE events_text MATCH ?)", " ".join(f'"{w}"*' for w in words))
+        elif self.text:  # no word in it ("%"): the characters, as written, in the sentence or the place
             text = f"%{literal(self.text)}%"
             add("(json_extract(record, '$.evidence.text') LIKE ? ESCAPE '\\' OR place LIKE ? ESCAPE '\\')", text, text)
         return " AND ".join(where), params
@@ -129,9 +138,17 @@ UNIT_MATCH = {
 }
 UNIT_SEPARATOR = {"admin1": "/", "dyad": ">"}
 
-# A timeline's bins: the SQL of the first day of an event's bin.
-BINS = {"day": "date", "week": "date(date, '-6 days', 'weekday 1')", "month": "substr(date, 1, 7) || '-01'"}
+# The events a summary counts the parties of: the newest of those matching.
+PARTIES_OF = 5000
 
+# A timeline's bins: the first day of a day's bin.
+BINS: dict[str, Callable[[Date], Date]] = {
+    "day": lambda d: d,
+    "week": lambda d: d - timedelta(days=d.weekday()),
+    "month": lambda d: d.replace(day=1),
+}
+QUADS = (1, 2, 3, 4)
+CONFLICT = (3, 4)
 
 
 def auto_bin(first: Date | None, last: Date | None) -> str:
@@ -155,8 +172,13 @@ class Queries(Database):
         """Events matching every filter of `q`, in its order, with the total when `count`."""
         where, params = q.where()
         total = self.conn.execute(f"SELECT COUNT(*) FROM events WHERE {where}", params).fetchone()[0] if count else None
-        page = f" LIMIT {int(q.limit)} OFFSET {int(q.offset)}" if q.limit is not None else ""
-        rows = self.conn.execute(f"SELECT * FROM events WHERE {where} ORDER BY {q.order()}{page}", params)
+        if q.limit is None:
+            rows = self.conn.execute(f"SELECT * FROM events WHERE {where} ORDER BY {q.order()}", params)
+        else:
+            # The page's ids first, from the covering indexes; then only its rows, which hold the records.
+            rows = self.conn.execute(
+                f"SELECT * FROM events WHERE id IN (SELECT id FROM events WHERE {where} ORDER BY {q.order()}"
+                f" LIMIT {int(q.limit)} OFFSET {int(q.offset)}) ORDER BY {q.order()}", params)
         return total, self._events(rows)
 
     def _events(self, rows: Iterable[sqlite3.Row], chunk: int = 500) -> Iterator[StoredEvent]:
@@ -263,33 +285,47 @@ class Queries(Database):
         """Conflict events (quads 3 and 4) from `since` to `until`, as (unit, date, quad, events,
         dead, injured) per unit of `kind` (UNITS), day and quad."""
         expr, valid = UNITS[kind]
+        # Grouped by unit and day alone, the quads summed apart: a country's days come in the
+        # order of the country index, with no sort.
+        per_quad = ", ".join(f"SUM(quad = {q}) AS n{q}, SUM(CASE WHEN quad = {q} THEN COALESCE(dead, 0) END) AS dead{q},"
+                             f" SUM(CASE WHEN quad = {q} THEN COALESCE(injured, 0) END) AS injured{q}" for q in CONFLICT)
         rows = self.conn.execute(
-            f"SELECT {expr} AS unit, date, quad, COUNT(*) AS n, SUM(COALESCE(dead, 0)) AS dead,"
-            f" SUM(COALESCE(injured, 0)) AS injured FROM events"
-            f" WHERE {valid} AND quad IN (3, 4) AND date BETWEEN ? AND ? GROUP BY unit, date, quad",
+            f"SELECT {expr} AS unit, date, {per_quad} FROM events"
+            f" WHERE {valid} AND quad IN (3, 4) AND date BETWEEN ? AND ? GROUP BY unit, date",
             (since.isoformat(), until.isoformat()))
-        return [(r["unit"], Date.fromisoformat(r["date"]), r["quad"], r["n"], r["dead"], r["injured"]) for r in rows]
+        return [(r["unit"], Date.fromisoformat(r["date"]), q, r[f"n{q}"], r[f"dead{q}"], r[f"injured{q}"])
+                for r in rows for q in CONFLICT if r[f"n{q}"]]
 
     def first_dyad_events(self, *, since: Date, until: Date) -> list[tuple[str, str, str, Date, str]]:
         """Each (type, actor country, recipient country) first seen from `since` to `until`, as
         (type, actor, recipient, date, event id) of its first event: the earliest, and of that
         day's the lowest id; by type, actor and recipient."""
+        # The dyads and types of the window's events, then, by the dyad index, those with none before.
         rows = self.conn.execute(
-            "SELECT type, actor_code, recipient_code, date AS first, id FROM (SELECT type, actor_code, recipient_code,"
-            " date, id, ROW_NUMBER() OVER (PARTITION BY type, actor_code, recipient_code ORDER BY date, id) AS rn"
-            " FROM events WHERE length(actor_code) = 3 AND length(recipient_code) = 3 AND actor_code != recipient_code"
-            " AND date IS NOT NULL) WHERE rn = 1 AND date BETWEEN ? AND ? ORDER BY type, actor_code, recipient_code",
+            "SELECT c.type, c.actor_code, c.recipient_code, c.first, (SELECT MIN(e.id) FROM events e WHERE"
+            " e.actor_code = c.actor_code AND e.recipient_code = c.recipient_code AND e.type = c.type AND e.date = c.first)"
+            " AS id FROM (SELECT type, actor_code, recipient_code, MIN(date) AS first FROM events WHERE date BETWEEN ? AND ?"
+            " AND length(actor_code) = 3 AND length(recipient_code) = 3 AND actor_code != recipient_code"
+            " GROUP BY type, actor_code, recipient_code) c WHERE NOT EXISTS (SELECT 1 FROM events e WHERE"
+            " e.actor_code = c.actor_code AND e.recipient_code = c.recipient_code AND e.type = c.type AND e.date < c.first)"
+            " ORDER BY c.type, c.actor_code, c.recipient_code",
             (since.isoformat(), until.isoformat()))
         return [(r["type"], r["actor_code"], r["recipient_code"], Date.fromisoformat(r["first"]), r["id"]) for r in rows]
 
     def first_actor_dates(self, *, since: Date, until: Date) -> list[tuple[str, Date]]:
         """Actors (by name, else code and sector) whose first dated event is from `since` to
         `until`, with its date."""
+        # The actors of the window's events, then, through the actor indexes, those with no event
+        # before: by name (its index folds case, so the exact name is asked for too), else by code and sector.
+        window = "FROM events e JOIN actors a ON a.event_id = e.id WHERE e.date BETWEEN ? AND ?"
+        earlier = "SELECT 1 FROM actors b JOIN events e ON e.id = b.event_id WHERE e.date < c.first AND"
         rows = self.conn.execute(
-            "SELECT COALESCE(a.name, a.code || ' ' || a.sector) AS actor, MIN(e.date) AS first FROM actors a"
-            " JOIN events e ON e.id = a.event_id WHERE e.date IS NOT NULL AND (a.name IS NOT NULL OR"
-            " (a.code IS NOT NULL AND a.sector IS NOT NULL)) GROUP BY actor HAVING first BETWEEN ? AND ?",
-            (since.isoformat(), until.isoformat()))
+            f"SELECT c.name AS actor, c.first FROM (SELECT a.name, MIN(e.date) AS first {window} AND a.name IS NOT NULL"
+            f" GROUP BY a.name) c WHERE NOT EXISTS ({earlier} b.name = c.name COLLATE NOCASE AND b.name = c.name)"
+            f" UNION ALL SELECT c.code || ' ' || c.sector, c.first FROM (SELECT a.code, a.sector, MIN(e.date) AS first"
+            f" {window} AND a.name IS NULL AND a.code IS NOT NULL AND a.sector IS NOT NULL GROUP BY a.code, a.sector) c"
+            f" WHERE NOT EXISTS ({earlier} b.name IS NULL AND b.code = c.code AND b.sector = c.sector)",
+            (since.isoformat(), until.isoformat()) * 2)
         return [(r["actor"], Date.fromisoformat(r["first"])) for r in rows]
 
     def date_span(self, q: EventQuery) -> tuple[Date | None, Date | None]:
@@ -304,39 +340,55 @@ class Queries(Database):
         if bin not in BINS:
             raise ConfigError(f"unknown bin {bin!r}; use one of {', '.join(BINS)}", source="bin")
         where, params = q.where()
-        rows = self.conn.execute(
-            f"SELECT {BINS[bin]} AS bin, quad, COUNT(*) AS events, ROUND(SUM(CASE WHEN quad >= 3 THEN MAX(0, -COALESCE(scale, 0))"
-            f" ELSE 0 END), 3) AS intensity FROM events WHERE {where} AND date IS NOT NULL GROUP BY bin, quad ORDER BY bin",
-            params)
-        return [dict(r) for r in rows]
+        # By day in the date index's order (no sort), the quads summed apart; days go into bins here.
+        per_quad = ", ".join(f"SUM(quad = {k}) AS n{k}, SUM(CASE WHEN quad = {k} THEN MAX(0, -COALESCE(scale, 0)) END) AS i{k}"
+                             for k in QUADS)
+        bins: dict[tuple[str, int], list[float]] = {}
+        for r in self.conn.execute(f"SELECT date, {per_quad} FROM events WHERE {where} AND date IS NOT NULL GROUP BY date",
+                                   params):
+            start = BINS[bin](Date.fromisoformat(r["date"])).isoformat()
+            for k in QUADS:
+                if r[f"n{k}"]:
+                    row = bins.setdefault((start, k), [0, 0.0])
+                    row[0] += r[f"n{k}"]
+                    if k in CONFLICT:
+                        row[1] += r[f"i{k}"]
+        return [{"bin": start, "quad": k, "events": n, "intensity": round(i, 3)} for (start, k), (n, i) in sorted(bins.items())]
 
     def summary(self, q: EventQuery, *, parties: int = 0) -> dict[str, Any]:
         """What the events matching `q` add up to: their number, first and last day, dead, events by
-        country and by quad, and with `parties` the most frequent actors and recipients (that many)."""
+        country and by quad, and with `parties` the most frequent actors and recipients (that many)
+        of the newest PARTIES_OF of them."""
         where, params = q.where()
         countries: dict[str, int] = {}
         quads = {1: 0, 2: 0, 3: 0, 4: 0}
         total = dead = 0
         first = last = None
+        # By country alone, in the country index's order (no sort), the quads summed apart.
+        per_quad = ", ".join(f"SUM(quad = {k}) AS n{k}" for k in QUADS)
         for r in self.conn.execute(
-                f"SELECT country, quad, COUNT(*) AS n, SUM(COALESCE(dead, 0)) AS dead, MIN(date) AS first,"
-                f" MAX(date) AS last FROM events WHERE {where} GROUP BY country, quad", params):
+                f"SELECT country, COUNT(*) AS n, {per_quad}, SUM(COALESCE(dead, 0)) AS dead, MIN(date) AS first,"
+                f" MAX(date) AS last FROM events WHERE {where} GROUP BY country", params):
             total += r["n"]
             dead += r["dead"]
             if r["country"]:
-                countries[r["country"]] = countries.get(r["country"], 0) + r["n"]
-            if r["quad"] in quads:
-                quads[r["quad"]] += r["n"]
+                countries[r["country"]] = r["n"]
+            for k in QUADS:
+                quads[k] += r[f"n{k}"] or 0
             first = min(filter(None, (first, r["first"])), default=None)
             last = max(filter(None, (last, r["last"])), default=None)
         out: dict[str, Any] = {"events": total, "dead": dead, "first": first, "last": last, "by_country": countries,
                                "by_quad": quads}
         if parties:
+            # Counted over the newest PARTIES_OF events: the parties of now, at a cost that does not
+            # grow with the store.
+            out["parties_of"] = min(total, PARTIES_OF)
             for role in ("actor", "recipient"):
                 out[role + "s"] = [dict(r) for r in self.conn.execute(
                     f"SELECT COALESCE(a.name, a.code, a.text) AS actor, a.code, a.sector, COUNT(DISTINCT a.event_id) AS events"
-                    f" FROM actors a WHERE a.role = '{role}' AND a.event_id IN (SELECT id FROM events WHERE {where})"
-                    f" GROUP BY actor ORDER BY events DESC, actor LIMIT ?", [*params, int(parties)])]
+                    f" FROM actors a WHERE a.role = '{role}' AND a.event_id IN (SELECT id FROM events WHERE {where}"
+                    f" ORDER BY date DESC, id DESC LIMIT {PARTIES_OF}) GROUP BY actor ORDER BY events DESC, actor LIMIT ?",
+                    [*params, int(parties)])]
         return out
 
     def parties(self, role: str, prefix: str, limit: int = 10) -> list[dict[str, Any]]:

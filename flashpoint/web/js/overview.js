@@ -97,6 +97,7 @@ export function drawFocus(s, summary, label, latest, handlers) {
     el("div", { class: "focus-cols" },
       el("div", {}, el("h3", {}, "Main actors"), people(summary.actors)),
       el("div", {}, el("h3", {}, "Main recipients"), people(summary.recipients))),
+    summary.parties_of < total ? el("p", { class: "hint" }, "Actors and recipients of the newest " + summary.parties_of + " events.") : null,
     el("h3", {}, "Latest evidence"),
     el("ul", { class: "latest" }, latest.map((e) => el("li", {}, el("span", { class: "alert-day" }, e.date || "undated"), " ",
       el("button", { type: "button", class: "link", onclick: () => handlers.onEvent(e.id, "focus") }, "“" + ((e.evidence && e.evidence.text) || e.id) + "”")))),
