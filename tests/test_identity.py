@@ -275,3 +275,24 @@ def test_the_demo_store_s_events_are_reported_by_the_articles_about_them(tmp_pat
         # The shelling of 28 October is demo-01's alone: the reports of 4 and 21 November are other fighting.
         (shelling,) = [e for e in events if e.date == date(2024, 10, 28)]
         assert shelling.article_ids == ("demo-01",) and shelling.first_outlet == "darfur-wire.example"
+
+
+def test_a_schema_3_store_gets_the_monitor_s_columns_indexes_and_word_search_when_opened(tmp_path):
+    path = tmp_path / "old.db"
+    with Store.open(path) as store:
+        for a in corpus():
+            store.add(a)
+        want = {r[0]: r[1] for r in store.conn.execute("SELECT id, acled_type FROM events")}
+        # As a schema 3 store had it: no ACLED column, no covering indexes, no words indexed.
+        for index in ("events_scan", "events_country"):
+            store.conn.execute(f"DROP INDEX {index}")
+        store.conn.execute("CREATE INDEX events_date ON events(date)")
+        store.conn.execute("DELETE FROM events_text")
+        store.conn.execute("ALTER TABLE events DROP COLUMN acled_type")
+        store.conn.execute("UPDATE meta SET value = '3' WHERE key = 'schema'")
+    with Store.open(path) as store:
+        assert {r[0]: r[1] for r in store.conn.execute("SELECT id, acled_type FROM events")} == want
+        indexes = {r[0] for r in store.conn.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
+        assert {"events_scan", "events_country"} <= indexes and "events_date" not in indexes
+        word = store.conn.execute("SELECT json_extract(record, '$.evidence.text') FROM events LIMIT 1").fetchone()[0].split()[0]
+        assert store.search(EventQuery(text=word))[0] >= 1
