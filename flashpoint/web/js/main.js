@@ -210,12 +210,31 @@ function onFilters() {
   return commit(true, ["table", "map", "timeline", "summary"]);
 }
 
-// For tests and benchmarks: show the view of these URL parameters; resolves once it is drawn.
-debug.apply = (params) => {
-  state = State.read("?" + new URLSearchParams(params));
+// The panels a change of state concerns: the filters all but the overview; the sort and the page
+// the table; the overview's unit and day the overview; the bins the timeline; the shading the map.
+function partsFor(before, after) {
+  const changed = (keys) => keys.some((k) => before[k] !== after[k]);
+  const parts = new Set();
+  if (changed(State.FILTERS)) ["table", "map", "timeline", "summary"].forEach((p) => parts.add(p));
+  if (changed(["sort", "page"])) parts.add("table");
+  if (changed(["by", "as_of"])) parts.add("overview");
+  if (changed(["bin"])) parts.add("timeline");
+  if (changed(["shade"])) parts.add("summary");
+  return [...parts];
+}
+
+// Show the view of the URL's state (or of `params`, for tests and benchmarks); resolves once drawn.
+function show(next, push) {
+  const before = state;
+  state = next;
   Filters.fill(state);
-  return commit(true, ALL).then(() => state.event ? selectEvent(state.event, "url") : undefined);
-};
+  $("f-shade").value = state.shade;
+  if (push) State.write(state, true);
+  return render(partsFor(before, state)).then(() => {
+    if (state.event && state.event !== before.event) return selectEvent(state.event, "url");
+  });
+}
+debug.apply = (params) => show(State.read("?" + new URLSearchParams(params)), true);
 
 async function main() {
   try {
@@ -246,13 +265,7 @@ async function main() {
   $("f-shade").value = state.shade;
   $("f-shade").addEventListener("change", (e) => { state.shade = e.target.value; commit(true, ["summary"]); });
   $("f-in-view").addEventListener("change", () => onFilters());
-  window.addEventListener("popstate", () => {
-    const before = state.event;
-    state = State.read();
-    Filters.fill(state);
-    $("f-shade").value = state.shade;
-    render(ALL).then(() => { if (state.event && state.event !== before) selectEvent(state.event, "url"); });
-  });
+  window.addEventListener("popstate", () => show(State.read(), false));
   const borders = getJSON("/static/vendor/world-atlas/countries-110m.json").then((topo) => map.loadBorders(topo));
   if (state.bbox) {
     const [w, s, e, n] = state.bbox.split(",").map(Number);
