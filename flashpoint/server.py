@@ -238,6 +238,13 @@ def create_app(db: str | Path, *, token: str | None = None, allow_private: bool 
         eq.limit = features
         return eq
 
+    @app.get("/api/points", summary="The located events the map draws: compact rows, the first `features`")
+    def points(eq: Annotated[EventQuery, Depends(features_query)]) -> JSONResponse:
+        with reading() as store:
+            rows = store.points(eq, eq.limit or MAX_FEATURES)
+        return JSONResponse({"columns": ["id", "lon", "lat", "quad", "type", "date", "place", "dead", "resolution"],
+                             "points": rows, "capped": len(rows) == eq.limit})
+
     @app.get("/api/geojson", summary="Events with coordinates as a GeoJSON FeatureCollection (the first `features`)")
     def geojson(eq: Annotated[EventQuery, Depends(features_query)]) -> JSONResponse:
         with reading() as store:
@@ -262,10 +269,11 @@ def create_app(db: str | Path, *, token: str | None = None, allow_private: bool 
 
     @app.get("/api/summary", summary="What the events matching the filters add up to, by country and quad")
     def summary(eq: Annotated[EventQuery, Depends(query)],
+                detail: bool = Query(False, description="the days, the dead and the events by quad too"),
                 parties: int = Query(0, ge=0, le=50, description="this many of the most frequent actors and recipients")
                 ) -> JSONResponse:
         with reading() as store:
-            out = store.summary(eq, parties=parties)
+            out = store.summary(eq, detail=detail, parties=parties)
         out["country_names"] = {c: countries.name_of(c) for c in out["by_country"]}
         out["numeric"] = {c: _numeric(c) for c in out["by_country"]}
         return JSONResponse(out)
@@ -286,14 +294,13 @@ def create_app(db: str | Path, *, token: str | None = None, allow_private: bool 
                              for r in store.parties(field, q, limit)]
         return {"field": field, "q": q, "suggestions": found}
 
-    @app.get("/api/meta", summary="What the filters can take, and what the store holds")
+    @app.get("/api/meta", summary="What the filters can take, and the latest event's day")
     def meta() -> dict[str, Any]:
         with reading() as store:
             latest = store.latest_event_date()
-            counts = store.counts()
         return {"version": __version__, "types": list(PLOVER_TYPES), "quads": QUADS, "acled_types": ACLED_TYPES,
                 "sorts": list(SORTS), "bins": list(BINS), "latest": latest.isoformat() if latest else None,
-                "counts": counts, "max_page": MAX_PAGE}
+                "max_page": MAX_PAGE}
 
     @app.get("/api/export", summary="Every event matching the filters, as ACLED-style CSV or GeoJSON (no paging)")
     def export(eq: Annotated[EventQuery, Depends(query)],

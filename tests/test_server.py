@@ -111,3 +111,31 @@ def test_events_reported_by_several_outlets_and_why_they_are_one(client):
     assert [r["outlet"] for r in why["reports"]][:2] == ["na.example", "nb.example"]
     assert why["reports"][0]["merge"]["rule"] == "new" and why["reports"][-1]["merge"]["rule"] != "new"
     assert client.get("/api/events/nope/explain").status_code == 404
+
+
+def test_the_monitor_s_endpoints_agree_with_the_events(client):
+    every = client.get("/api/events", params={"limit": 1000}).json()
+    assert [e["date"] for e in every["events"]] == sorted((e["date"] for e in every["events"]), reverse=True)
+    located = [e for e in every["events"] if (e["event_loc"] or {}).get("lat") is not None]
+    points = client.get("/api/points").json()
+    assert {p[0] for p in points["points"]} == {e["id"] for e in located} and not points["capped"]
+    assert len(client.get("/api/points", params={"features": 1}).json()["points"]) == 1
+    plain = client.get("/api/summary").json()
+    assert plain["events"] == every["total"] and "by_quad" not in plain
+    detail = client.get("/api/summary", params={"detail": 1, "parties": 3}).json()
+    assert sum(detail["by_quad"].values()) == every["total"] == sum(detail["by_country"].values()) + sum(
+        1 for e in every["events"] if not (e["event_loc"] or {}).get("country_code"))
+    assert len(detail["actors"]) <= 3
+    timeline = client.get("/api/timeline", params={"bin": "auto"}).json()
+    assert timeline["bin"] == "day" and sum(r["events"] for r in timeline["rows"]) == sum(
+        1 for e in every["events"] if e["date"])
+    overview = client.get("/api/overview").json()
+    assert overview["as_of"] == max(e["date"] for e in every["events"] if e["date"])
+    assert all(row["label"] and row["reasons"] and len(row["weekly"]) == 12 for row in overview["rows"])
+    names = client.get("/api/suggest", params={"field": "country", "q": "ukr"}).json()["suggestions"]
+    assert {"value": "UKR", "label": "Ukraine (UKR)"} in names
+    assert client.get("/api/events", params={"country": "Ukraine"}).json()["total"] == client.get(
+        "/api/events", params={"country": "ukr"}).json()["total"]
+    assert client.get("/api/events", params={"country": "Ukrania"}).status_code == 422
+    assert client.get("/api/events", params={"sort": "colour"}).status_code == 422
+    assert client.get("/api/events", params={"type": "ASSAULT,NOPE"}).status_code == 422

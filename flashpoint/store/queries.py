@@ -363,30 +363,32 @@ class Queries(Database):
                         row[1] += r[f"i{k}"]
         return [{"bin": start, "quad": k, "events": n, "intensity": round(i, 3)} for (start, k), (n, i) in sorted(bins.items())]
 
-    def summary(self, q: EventQuery, *, parties: int = 0) -> dict[str, Any]:
-        """What the events matching `q` add up to: their number, first and last day, dead, events by
-        country and by quad, and with `parties` the most frequent actors and recipients (that many)
-        of the newest PARTIES_OF of them."""
+    def summary(self, q: EventQuery, *, detail: bool = False, parties: int = 0) -> dict[str, Any]:
+        """What the events matching `q` add up to: their number and events by country; with
+        `detail`, their first and last day, dead and events by quad too; with `parties` the most
+        frequent actors and recipients (that many) of the newest PARTIES_OF of them."""
         where, params = q.where()
         countries: dict[str, int] = {}
-        quads = {1: 0, 2: 0, 3: 0, 4: 0}
+        quads = {k: 0 for k in QUADS}
         total = dead = 0
         first = last = None
         # By country alone, in the country index's order (no sort), the quads summed apart.
-        per_quad = ", ".join(f"SUM(quad = {k}) AS n{k}" for k in QUADS)
-        for r in self.conn.execute(
-                f"SELECT country, COUNT(*) AS n, {per_quad}, SUM(COALESCE(dead, 0)) AS dead, MIN(date) AS first,"
-                f" MAX(date) AS last FROM events WHERE {where} GROUP BY country", params):
+        sums = ", ".join([*(f"SUM(quad = {k}) AS n{k}" for k in QUADS), "SUM(COALESCE(dead, 0)) AS dead",
+                          "MIN(date) AS first", "MAX(date) AS last"]) if detail else "0"
+        for r in self.conn.execute(f"SELECT country, COUNT(*) AS n, {sums} FROM events WHERE {where} GROUP BY country",
+                                   params):
             total += r["n"]
-            dead += r["dead"]
             if r["country"]:
                 countries[r["country"]] = r["n"]
-            for k in QUADS:
-                quads[k] += r[f"n{k}"] or 0
-            first = min(filter(None, (first, r["first"])), default=None)
-            last = max(filter(None, (last, r["last"])), default=None)
-        out: dict[str, Any] = {"events": total, "dead": dead, "first": first, "last": last, "by_country": countries,
-                               "by_quad": quads}
+            if detail:
+                dead += r["dead"]
+                for k in QUADS:
+                    quads[k] += r[f"n{k}"] or 0
+                first = min(filter(None, (first, r["first"])), default=None)
+                last = max(filter(None, (last, r["last"])), default=None)
+        out: dict[str, Any] = {"events": total, "by_country": countries}
+        if detail:
+            out.update({"dead": dead, "first": first, "last": last, "by_quad": quads})
         if parties:
             # Counted over the newest PARTIES_OF events: the parties of now, at a cost that does not
             # grow with the store.
@@ -398,6 +400,14 @@ class Queries(Database):
                     f" ORDER BY date DESC, id DESC LIMIT {PARTIES_OF}) GROUP BY actor ORDER BY events DESC, actor LIMIT ?",
                     [*params, int(parties)])]
         return out
+
+    def points(self, q: EventQuery, limit: int) -> list[tuple[Any, ...]]:
+        """The first `limit` located events matching `q` in its order, as the map draws them:
+        (id, lon, lat, quad, type, date, place, dead, resolution), from the events' columns alone."""
+        where, params = q.where()
+        return [tuple(r) for r in self.conn.execute(
+            f"SELECT id, lon, lat, quad, type, date, place, dead, resolution FROM events WHERE {where}"
+            f" AND lat IS NOT NULL AND lon IS NOT NULL ORDER BY {q.order()} LIMIT {int(limit)}", params)]
 
     def parties(self, role: str, prefix: str, limit: int = 10) -> list[dict[str, Any]]:
         """Actors (role "actor" or "recipient") whose name or code starts with `prefix`, the most

@@ -109,9 +109,9 @@ async function loadTable() {
 
 async function loadMap() {
   const current = fresh("map");
-  const data = await getJSON("/api/geojson?" + State.filterParams(state, { features: MAP_LIMIT, sort: "-date" }));
+  const data = await getJSON("/api/points?" + State.filterParams(state, { features: MAP_LIMIT, sort: "-date" }));
   if (!current()) return;
-  map.draw(data, data.features.length >= MAP_LIMIT);
+  map.draw(data.points, data.capped);
   if (state.event) map.select(state.event, false);
 }
 
@@ -130,7 +130,7 @@ async function loadSummary() {
   const current = fresh("summary");
   const focus = State.hasUnit(state);
   const [summary, esc, latest] = await Promise.all([
-    getJSON("/api/summary?" + State.filterParams(state, { parties: focus ? 5 : 0 })),
+    getJSON("/api/summary?" + State.filterParams(state, focus ? { detail: 1, parties: 5 } : {})),
     state.shade === "escalation" ? getJSON("/api/escalation?by=country" + (state.as_of ? "&as_of=" + state.as_of : "")) : null,
     focus ? getJSON("/api/events?" + State.filterParams(state, { sort: "-date", limit: 3 })) : null,
   ]);

@@ -107,33 +107,31 @@ export class EventMap {
     box.replaceChildren(el("div", {}, parts), el("div", {}, shadeParts));
   }
 
-  // `capped`: the API gave as many features as asked for, so there may be more.
-  draw(fc, capped) {
+  // `points`: /api/points rows; `capped`: the API gave as many as asked for, so there may be more.
+  draw(points, capped) {
     this.clusters.clearLayers();
     this.markers.clear();
     const layers = [];
     let notPinned = 0;
-    for (const f of fc.features || []) {
-      const p = f.properties || {};
-      if (p.resolution === 1 || (p.resolution == null && p.precision === 3)) { notPinned++; continue; }
-      const [lon, lat] = f.geometry.coordinates;
-      const approx = p.resolution === 2;
-      const size = 14 + Math.min(12, Math.round(Math.sqrt(p.dead || 0) * 2));
-      const label = p.date + " " + p.event + " in " + (p.place || "?") + (p.dead ? ", " + p.dead + " dead" : "") + (approx ? " (region level)" : "");
+    for (const [id, lon, lat, quad, type, date, place, dead, resolution] of points) {
+      if (resolution === 1) { notPinned++; continue; }
+      const approx = resolution === 2;
+      const size = 14 + Math.min(12, Math.round(Math.sqrt(dead || 0) * 2));
+      const label = date + " " + type + " in " + (place || "?") + (dead ? ", " + dead + " dead" : "") + (approx ? " (region level)" : "");
       const m = L.marker([lat, lon], {
         keyboard: true, title: label, alt: label,
         icon: L.divIcon({ className: "event-pin", iconSize: [size, size],
-          html: '<span class="pin q' + (p.quad_code || 0) + (approx ? " approx" : "") + '"></span>' }),
+          html: '<span class="pin q' + (quad || 0) + (approx ? " approx" : "") + '"></span>' }),
       });
-      m.eventId = p.id;
-      m.on("click", () => this.onEvent(p.id, "map"));
+      m.eventId = id;
+      m.on("click", () => this.onEvent(id, "map"));
       m.on("add", () => this.decorate(m));
-      this.markers.set(p.id, m);
+      this.markers.set(id, m);
       layers.push(m);
     }
     this.clusters.addLayers(layers);
     this.notPinned = notPinned;
-    this.shown = (fc.features || []).length;
+    this.shown = points.length;
     this.capped = capped;
   }
 
