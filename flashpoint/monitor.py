@@ -170,6 +170,9 @@ def alerts(store: Store, *, since: Date | None = None, until: Date | None = None
     the latest event), oldest first: a country or dyad turning to "large increase", a first-ever
     event type from one country into another, and an actor seen for the first time. Nothing when
     `until` is not given and no event is dated."""
+    unknown = set(kinds) - set(ALERT_KINDS)
+    if unknown:
+        raise ConfigError(f"unknown alert kind(s) {', '.join(sorted(unknown))}; use {', '.join(ALERT_KINDS)}", source="kinds")
     until = until or store.latest_event_date()
     if until is None:
         return
