@@ -477,3 +477,20 @@ def test_only_in_map_view_filters_to_what_the_map_shows(open_page, demo_url):
     settled(pg)
     assert "bbox" not in query_of(pg)
     expect(pg.locator("#event-count")).to_contain_text(f"of {api(demo_url, '/api/events')['total']})")
+
+
+def test_no_border_ring_crosses_the_whole_map(open_page, demo_url):
+    pg = open_page(demo_url + "/")
+    # A ring drawn from +180 to -180 is a band across the map; carried past 180 it is not.
+    widest = pg.evaluate("""() => {
+        let widest = 0;
+        window.flashpoint.borders().eachLayer((layer) => {
+            const rings = (function flat(x) { return Array.isArray(x[0]) ? x.flatMap(flat) : [x]; })(layer.getLatLngs());
+            for (const ring of rings) {
+                const lngs = ring.map((p) => p.lng);
+                widest = Math.max(widest, Math.max(...lngs) - Math.min(...lngs));
+            }
+        });
+        return widest;
+    }""")
+    assert 150 < widest < 200  # Russia's mainland, from the Baltic to the Bering Strait

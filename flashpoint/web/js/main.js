@@ -17,7 +17,7 @@ const ALL = ["overview", "table", "map", "timeline", "summary"];
 let state = State.read();
 let meta = null, overviewData = null, overviewKey = "";
 const generations = {};
-const debug = { state: () => state, generation: 0, timeline: () => timeline, map: () => map.map };
+const debug = { state: () => state, generation: 0, timeline: () => timeline, map: () => map.map, borders: () => map.countries };
 window.flashpoint = debug;
 
 const map = new EventMap((id, from) => selectEvent(id, from), (code) => drillTo("country", code),
