@@ -142,10 +142,20 @@ def corpus() -> list:
     ]
 
 
-def dump(store) -> tuple[list, list]:
+def dump(store) -> tuple[list, list, list, list]:
+    """The events and mentions, and what the triggers keep of them (each event's parties and
+    words), by event id; the parties also as the actors table says they are."""
     events = [tuple(r) for r in store.conn.execute("SELECT * FROM events ORDER BY id")]
     mentions = [tuple(r) for r in store.conn.execute("SELECT record_id, event_id, merge FROM mentions ORDER BY record_id")]
-    return events, mentions
+    parties = [tuple(r) for r in store.conn.execute(
+        "SELECT e.id, p.role, p.key FROM event_parties p JOIN events e ON e.rowid = p.event_rowid ORDER BY 1, 2, 3")]
+    assert parties == [tuple(r) for r in store.conn.execute(
+        "SELECT DISTINCT event_id, role, 'c:' || code FROM actors WHERE code IS NOT NULL UNION"
+        " SELECT DISTINCT event_id, role, 'n:' || lower(name) FROM actors WHERE name IS NOT NULL ORDER BY 1, 2, 3")]
+    words = [tuple(r) for r in store.conn.execute(
+        "SELECT e.id, t.text FROM events_text t JOIN events e ON e.rowid = t.rowid ORDER BY 1")]
+    assert len(words) == len(events)
+    return events, mentions, parties, words
 
 
 def test_a_remerge_under_other_rules_is_a_fresh_ingest_under_them(tmp_path):
@@ -288,6 +298,7 @@ def test_a_schema_3_store_gets_the_monitor_s_columns_indexes_and_word_search_whe
             store.conn.execute(f"DROP INDEX {index}")
         store.conn.execute("CREATE INDEX events_date ON events(date)")
         store.conn.execute("DELETE FROM events_text")
+        store.conn.execute("DELETE FROM event_parties")
         store.conn.execute("ALTER TABLE events DROP COLUMN acled_type")
         store.conn.execute("UPDATE meta SET value = '3' WHERE key = 'schema'")
     with Store.open(path) as store:
@@ -296,3 +307,7 @@ def test_a_schema_3_store_gets_the_monitor_s_columns_indexes_and_word_search_whe
         assert {"events_scan", "events_country"} <= indexes and "events_date" not in indexes
         word = store.conn.execute("SELECT json_extract(record, '$.evidence.text') FROM events LIMIT 1").fetchone()[0].split()[0]
         assert store.search(EventQuery(text=word))[0] >= 1
+        dump(store)  # the parties and the words of every event, as the triggers would have kept them
+        (code,) = store.conn.execute("SELECT code FROM actors WHERE role = 'actor' AND code IS NOT NULL").fetchone()
+        assert store.search(EventQuery(actor=code.lower()))[0] == store.conn.execute(
+            "SELECT COUNT(DISTINCT event_id) FROM actors WHERE role = 'actor' AND code = ?", (code,)).fetchone()[0]

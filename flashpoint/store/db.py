@@ -17,7 +17,7 @@ _D = TypeVar("_D", bound="Database")
 # 3: outlets (articles.outlet, given_id; events.articles, first_reported, first_outlet), each
 # mention's merge decision, and which name terms are specific (no place or party).
 # 4: events.acled_type, the covering indexes (INDEXES) the monitor's filters and pages read, and
-# the full-text index of the events' evidence and place (events_text).
+# the full-text index of the events' evidence and place (events_text), each event's parties (event_parties).
 SCHEMA_VERSION = 4
 
 SCHEMA = """
@@ -131,6 +131,17 @@ CREATE TRIGGER IF NOT EXISTS events_text_update AFTER UPDATE OF record, place ON
 END;
 CREATE TRIGGER IF NOT EXISTS events_text_delete AFTER DELETE ON events BEGIN
     DELETE FROM events_text WHERE rowid = OLD.rowid;
+END;
+-- Each event's parties by role and key ("c:" and the code, "n:" and the name in lower case), kept
+-- by a trigger as actors are stored (and emptied with them), for the actor and recipient filters:
+-- the events of a party are a range of this table, by the events' rowids.
+CREATE TABLE IF NOT EXISTS event_parties (role TEXT NOT NULL, key TEXT NOT NULL, event_rowid INTEGER NOT NULL,
+    PRIMARY KEY (role, key, event_rowid)) WITHOUT ROWID;
+CREATE TRIGGER IF NOT EXISTS actors_parties AFTER INSERT ON actors BEGIN
+    INSERT OR IGNORE INTO event_parties SELECT NEW.role, 'c:' || NEW.code, rowid FROM events
+        WHERE id = NEW.event_id AND NEW.code IS NOT NULL;
+    INSERT OR IGNORE INTO event_parties SELECT NEW.role, 'n:' || lower(NEW.name), rowid FROM events
+        WHERE id = NEW.event_id AND NEW.name IS NOT NULL;
 END;
 CREATE TABLE IF NOT EXISTS feed_entries (url TEXT PRIMARY KEY, feed TEXT NOT NULL, seen_at TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS run_blocks (
@@ -247,7 +258,11 @@ class Database:
             # The dashboard filters by the ACLED type; events_scan, events_country and the actors'
             # indexes with the event take the place of narrower ones.
             self.conn.execute("UPDATE events SET acled_type = json_extract(record, '$.acled.event_type')")
-            # The triggers keep events_text from now on; the events stored before are added once.
+            # The triggers keep events_text and event_parties from now on; what was stored before is added once.
+            self.conn.execute("DELETE FROM event_parties")
+            for key, column in (("'c:' || a.code", "a.code"), ("'n:' || lower(a.name)", "a.name")):
+                self.conn.execute(f"INSERT OR IGNORE INTO event_parties SELECT a.role, {key}, e.rowid FROM actors a"
+                                  f" JOIN events e ON e.id = a.event_id WHERE {column} IS NOT NULL")
             self.conn.execute("DELETE FROM events_text")
             self.conn.execute("INSERT INTO events_text (rowid, text) SELECT rowid, COALESCE(json_extract(record,"
                               " '$.evidence.text'), '') || ' ' || COALESCE(place, '') FROM events")

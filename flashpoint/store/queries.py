@@ -60,10 +60,10 @@ class EventQuery:
 
     def where(self, *, counting: bool = False) -> tuple[str, list[Any]]:
         """The SQL condition of the filters and its parameters. The parties' and the types' terms
-        have a "+" that keeps SQLite from reading the events through their ids or the type index:
+        have a "+" that keeps SQLite from reading the events through their rowids or the type index:
         it walks a covering index instead (events_scan, events_country), so that a page of the
         newest stops early and sums read no event row. With `counting`, for COUNT(*) alone, they
-        have none: the ids are all a count needs."""
+        have none: the rowids are all a count needs."""
         where, params = date_range(self.since, self.until)
         walk = "" if counting else "+"
 
@@ -84,10 +84,10 @@ class EventQuery:
             add("admin1 = ?", self.region)
         for role, party in (("actor", self.actor), ("recipient", self.recipient)):
             if party:
-                # A code as stored (upper case), or a name or the words the article used, in any case.
-                add(f"{walk}id IN (SELECT event_id FROM actors WHERE role = '{role}' AND code = ?"
-                    f" UNION SELECT event_id FROM actors WHERE name = ? COLLATE NOCASE AND role = '{role}')",
-                    party.upper(), party)
+                # A code as stored (upper case), or a listed name in any case (SQLite's lower(), as
+                # the trigger that keeps event_parties folds it).
+                add(f"{walk}rowid IN (SELECT event_rowid FROM event_parties WHERE role = '{role}'"
+                    f" AND key IN (?, 'n:' || lower(?)))", "c:" + party.upper(), party)
         if len(self.types) == 1:
             add("type = ?", self.types[0].upper())
         elif self.types:

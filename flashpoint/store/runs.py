@@ -57,6 +57,7 @@ class Runs(ArticleWriter):
         if stale:
             with self._tx():
                 self.conn.execute("DELETE FROM actors")
+                self.conn.execute("DELETE FROM event_parties")
                 self.conn.execute("DELETE FROM tallies")
                 self.conn.execute("DELETE FROM mentions")
                 self.conn.execute("DELETE FROM events")
@@ -79,7 +80,7 @@ class Runs(ArticleWriter):
             self.conn.execute("DROP TABLE IF EXISTS temp.old_mentions")
             self.conn.execute("CREATE TEMP TABLE old_mentions AS SELECT rowid AS n, article_id, record FROM mentions")
             self.conn.execute("CREATE INDEX temp.old_mentions_article ON old_mentions(article_id, n)")
-            for table in ("actors", "tallies", "mentions", "events", "terms", "term_df"):
+            for table in ("actors", "event_parties", "tallies", "mentions", "events", "terms", "term_df"):
                 self.conn.execute(f"DELETE FROM {table}")
             self.terms.clear()
             self.conn.execute("INSERT OR REPLACE INTO meta VALUES ('merge_rules', ?)", (self.rules.digest(),))
