@@ -15,7 +15,7 @@ const UNIT_KEYS = ["country", "region", "actor", "recipient"];
 const ALL = ["overview", "table", "map", "timeline", "summary"];
 
 let state = State.read();
-let meta = null, overviewData = null, overviewKey = "";
+let meta = null;
 const generations = {};
 const debug = { state: () => state, generation: 0, timeline: () => timeline, map: () => map.map, borders: () => map.countries };
 window.flashpoint = debug;
@@ -71,19 +71,15 @@ async function render(parts = ALL) {
 }
 
 async function loadOverview() {
-  const key = state.by + "|" + state.as_of;
   for (const tab of document.querySelectorAll("#by-tabs [role=tab]")) {
     const on = tab.dataset.by === state.by;
     tab.setAttribute("aria-selected", String(on));
     tab.tabIndex = on ? 0 : -1;
   }
   $("f-as_of").value = state.as_of;
-  if (key === overviewKey && overviewData) return;
   const current = fresh("overview");
   const data = await getJSON("/api/overview?" + new URLSearchParams({ by: state.by, ...(state.as_of ? { as_of: state.as_of } : {}) }));
   if (!current()) return;
-  overviewData = data;
-  overviewKey = key;
   drawOverview(data, { onUnit: drillTo, onEvent: (id) => selectEvent(id, "alert") });
   if (state.shade === "escalation") await loadSummary();
 }
@@ -98,7 +94,6 @@ async function loadTable() {
     const data = await getJSON("/api/events?" + params);
     if (!current()) return;
     table.draw(data, page, state.event, clearFilters);
-    debug.total = data.total;
     if (state.event) table.select(state.event);
     return data;
   } catch (err) {
