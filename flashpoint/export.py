@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import io
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Generator, Iterable, Iterator
 from typing import TYPE_CHECKING, Any, TextIO
 
 from .api import ACLED_COLUMNS, to_acled_row, to_dataframe
@@ -168,6 +169,48 @@ def sink(path: str | None, out: TextIO, newline: str | None = None) -> Iterator[
         yield fh
 
 
+def acled_csv(events: Iterable[StoredEvent]) -> Generator[str, None, tuple[int, int]]:
+    """Events as ACLED-style CSV, the header and then a row at a time, as text to write or stream;
+    returns (written, 0)."""
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=ACLED_COLUMNS + EVENT_COLUMNS)
+    writer.writeheader()
+    n = 0
+    for rec in events:
+        writer.writerow(acled_row(rec))
+        n += 1
+        yield buffer.getvalue()
+        buffer.seek(0)
+        buffer.truncate()
+    if not n:
+        yield buffer.getvalue()
+    return n, 0
+
+
+def geojson_text(events: Iterable[StoredEvent]) -> Generator[str, None, tuple[int, int]]:
+    """Events with coordinates as a GeoJSON FeatureCollection, a feature at a time, as text to
+    write or stream; returns (written, left out for want of coordinates)."""
+    yield '{"type": "FeatureCollection", "features": ['
+    n = skipped = 0
+    for rec in events:
+        feature = geojson_feature(rec)
+        if feature is None:
+            skipped += 1
+            continue
+        yield (", " if n else "") + json.dumps(feature, ensure_ascii=False)
+        n += 1
+    yield "]}\n"
+    return n, skipped
+
+
+def _write_all(chunks: Generator[str, None, tuple[int, int]], fh: TextIO) -> tuple[int, int]:
+    while True:
+        try:
+            fh.write(next(chunks))
+        except StopIteration as done:
+            return done.value
+
+
 def write_export(events: Iterable[StoredEvent], fmt: str, path: str | None, out: TextIO) -> tuple[int, int]:
     """Write events; returns (written, left out for want of coordinates)."""
     if fmt == "parquet":
@@ -178,24 +221,9 @@ def write_export(events: Iterable[StoredEvent], fmt: str, path: str | None, out:
         return len(recs), 0
     with sink(path or None, out, newline="") as fh:
         if fmt == "acled":
-            writer = csv.DictWriter(fh, fieldnames=ACLED_COLUMNS + EVENT_COLUMNS)
-            writer.writeheader()
-            n = 0
-            for rec in events:
-                writer.writerow(acled_row(rec))
-                n += 1
-            return n, 0
+            return _write_all(acled_csv(events), fh)
         if fmt == "geojson":
-            features, skipped = [], 0
-            for rec in events:
-                f = geojson_feature(rec)
-                if f is None:
-                    skipped += 1
-                else:
-                    features.append(f)
-            json.dump({"type": "FeatureCollection", "features": features}, fh, ensure_ascii=False)
-            fh.write("\n")
-            return len(features), skipped
+            return _write_all(geojson_text(events), fh)
         n = 0
         for rec in events:
             fh.write(json.dumps(rec.to_dict(), ensure_ascii=False) + "\n")

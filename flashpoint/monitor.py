@@ -260,13 +260,11 @@ def overview(store: Store, kind: str = "country", *, as_of: Date | None = None, 
             elif (start - Date.fromisoformat(before)).days >= GAP_DAYS:
                 e.reasons.append(f"first {type_} since {before}")
         out["rows"].append(e.to_dict())
-    for alert in _alerts(store, start, day, {"escalation", "first_event"}, counts):
-        if "event_id" in alert:
-            found = store.event(alert["event_id"])
-            if found is not None:
-                alert["evidence"] = found.evidence.text
-                alert["place"] = found.event_loc.resolved_place if found.event_loc else None
-        out["alerts"].append(alert)
+    out["alerts"] = list(_alerts(store, start, day, {"escalation", "first_event"}, counts))
+    told = store.evidence(a["event_id"] for a in out["alerts"] if "event_id" in a)
+    for alert in out["alerts"]:
+        if alert.get("event_id") in told:
+            alert["evidence"], alert["place"] = told[alert["event_id"]]
     return out
 
 

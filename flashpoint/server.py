@@ -14,12 +14,9 @@ read it; request bodies are capped before they are read.
 
 # No `from __future__ import annotations`: FastAPI reads the endpoints' annotations at run time,
 # and they name dependencies local to create_app.
-import csv
 import hmac
-import io
 import json
 import os
-import sqlite3
 import threading
 from collections.abc import AsyncIterator, Callable, Iterable, Iterator
 from contextlib import asynccontextmanager, contextmanager
@@ -39,9 +36,8 @@ from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from . import __version__
-from .api import ACLED_COLUMNS
 from .errors import ConfigError, FlashpointError, InputError, StoreError
-from .export import EVENT_COLUMNS, acled_row, geojson_feature
+from .export import acled_csv, geojson_feature, geojson_text
 from .lexicon import PLOVER_TYPES, load_acled_rules
 from .model import Article, Dropped
 from .monitor import alerts, daily_series, escalation, overview, unit_label
@@ -315,25 +311,7 @@ def create_app(db: str | Path, *, token: str | None = None, allow_private: bool 
         # The store stays open while the rows stream; each is written as soon as it is read.
         with reading() as store:
             _, rows = store.search(eq, count=False)
-            if fmt == "csv":
-                buffer = io.StringIO()
-                writer = csv.DictWriter(buffer, fieldnames=ACLED_COLUMNS + EVENT_COLUMNS)
-                writer.writeheader()
-                for rec in rows:
-                    writer.writerow(acled_row(rec))
-                    yield buffer.getvalue()
-                    buffer.seek(0)
-                    buffer.truncate()
-                yield buffer.getvalue()
-                return
-            yield '{"type": "FeatureCollection", "features": ['
-            sep = ""
-            for rec in rows:
-                feature = geojson_feature(rec)
-                if feature is not None:
-                    yield sep + json.dumps(feature, ensure_ascii=False)
-                    sep = ", "
-            yield "]}\n"
+            yield from (acled_csv if fmt == "csv" else geojson_text)(rows)
 
     @app.get("/docs", include_in_schema=False)
     def docs() -> HTMLResponse:
@@ -425,14 +403,14 @@ class _Memo:
     SIZE = 64
 
     def __init__(self, db: str) -> None:
-        self.conn = sqlite3.connect(f"file:{Path(db).resolve()}?mode=ro", uri=True, check_same_thread=False)
+        self.store = Store.open(db, readonly=True)
         self.lock = threading.Lock()
         self.version: int | None = None
         self.values: dict[Any, Any] = {}
 
     def get(self, key: Any, compute: Callable[[], Any]) -> Any:
         with self.lock:
-            version = self.conn.execute("PRAGMA data_version").fetchone()[0]
+            version = self.store.conn.execute("PRAGMA data_version").fetchone()[0]
             if version != self.version:
                 self.values.clear()
                 self.version = version
@@ -447,7 +425,7 @@ class _Memo:
         return value
 
     def close(self) -> None:
-        self.conn.close()
+        self.store.close()
 
 
 class _HostCheck:

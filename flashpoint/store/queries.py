@@ -17,6 +17,12 @@ from .db import Database
 from .records import ArticleSummary, EventDetail, MentionExport, MentionRow, Report, StoredArticle, StoredEvent
 
 
+def like_literal(value: str) -> str:
+    """`value` for a LIKE ... ESCAPE '\\' pattern, matched as written: "%" finds a percent sign,
+    not everything."""
+    return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
 def date_range(since: Date | None, until: Date | None) -> tuple[list[str], list[Any]]:
     """SQL conditions (and their parameters) on a `date` column for an inclusive range."""
     where, params = ["1 = 1"], []
@@ -71,10 +77,6 @@ class EventQuery:
             where.append(sql)
             params.extend(values)
 
-        # What a user gives is matched as written: "%" finds a percent sign, not every event.
-        def literal(value: str) -> str:
-            return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
         def any_of(column: str, values: tuple[Any, ...]) -> None:
             add(f"{column} IN ({','.join('?' * len(values))})", *values)
 
@@ -97,7 +99,7 @@ class EventQuery:
         if self.acled_type:
             add("acled_type = ?", self.acled_type)
         if self.mode:
-            add("(';' || mode || ';') LIKE ? ESCAPE '\\'", f"%;{literal(self.mode)};%")
+            add("(';' || mode || ';') LIKE ? ESCAPE '\\'", f"%;{like_literal(self.mode)};%")
         if self.bbox:
             min_lon, min_lat, max_lon, max_lat = self.bbox
             add("lat BETWEEN ? AND ? AND lon BETWEEN ? AND ?", min_lat, max_lat, min_lon, max_lon)
@@ -109,7 +111,7 @@ class EventQuery:
         if words:  # each word, or a word it begins, through the full-text index
             add("rowid IN (SELECT rowid FROM events_text WHERE events_text MATCH ?)", " ".join(f'"{w}"*' for w in words))
         elif self.text:  # no word in it ("%"): the characters, as written, in the sentence or the place
-            text = f"%{literal(self.text)}%"
+            text = f"%{like_literal(self.text)}%"
             add("(json_extract(record, '$.evidence.text') LIKE ? ESCAPE '\\' OR place LIKE ? ESCAPE '\\')", text, text)
         return " AND ".join(where), params
 
@@ -401,6 +403,15 @@ class Queries(Database):
                     [*params, int(parties)])]
         return out
 
+    def evidence(self, ids: Iterable[str]) -> dict[str, tuple[str, str | None]]:
+        """The evidence sentence and the place of each event of `ids` there is, by id."""
+        out: dict[str, tuple[str, str | None]] = {}
+        for chunk in batched(list(ids), 500):
+            out.update((r[0], (r[1], r[2])) for r in self.conn.execute(
+                f"SELECT id, json_extract(record, '$.evidence.text'), place FROM events WHERE id IN"
+                f" ({','.join('?' * len(chunk))})", chunk))
+        return out
+
     def points(self, q: EventQuery, limit: int) -> list[tuple[Any, ...]]:
         """The first `limit` located events matching `q` in its order, as the map draws them:
         (id, lon, lat, quad, type, date, place, dead, resolution), from the events' columns alone."""
@@ -419,7 +430,7 @@ class Queries(Database):
             "SELECT COALESCE(name, code) AS actor, code, COUNT(DISTINCT event_id) AS events FROM actors"
             " WHERE role = ? AND (name LIKE ? ESCAPE '\\' OR (code >= ? AND code < ?)) GROUP BY actor, code"
             " ORDER BY events DESC, actor LIMIT ?",
-            (role, p.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%", code_from, code_to, limit))
+            (role, like_literal(p) + "%", code_from, code_to, limit))
         return [dict(r) for r in rows]
 
     def regions(self, prefix: str, limit: int = 10) -> list[dict[str, Any]]:
@@ -427,7 +438,7 @@ class Queries(Database):
         rows = self.conn.execute(
             "SELECT country, admin1 AS region, COUNT(*) AS events FROM events WHERE admin1 LIKE ? ESCAPE '\\'"
             " GROUP BY country, admin1 ORDER BY events DESC, admin1 LIMIT ?",
-            (prefix.strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%", limit))
+            (like_literal(prefix.strip()) + "%", limit))
         return [dict(r) for r in rows]
 
     def last_before(self, kind: str, unit: str, *, since: Date, until: Date) -> dict[str, str | None]:

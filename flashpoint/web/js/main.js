@@ -12,7 +12,9 @@ import { drawFocus, drawOverview, unitFilters } from "./overview.js";
 
 const MAP_LIMIT = 2000;
 const UNIT_KEYS = ["country", "region", "actor", "recipient"];
-const ALL = ["overview", "table", "map", "timeline", "summary"];
+// The panels the filters concern (all but the overview), and every panel.
+const FILTERED = ["table", "map", "timeline", "summary"];
+const ALL = ["overview", ...FILTERED];
 
 let state = State.read();
 let meta = null;
@@ -21,7 +23,7 @@ const debug = { state: () => state, generation: 0, timeline: () => timeline, map
 window.flashpoint = debug;
 
 const map = new EventMap((id, from) => selectEvent(id, from), (code) => drillTo("country", code),
-  (bbox) => { if ($("f-in-view").checked && bbox !== state.bbox) { state.bbox = bbox; state.page = "1"; commit(false, ["table", "map", "timeline", "summary"]); } });
+  (bbox) => { if ($("f-in-view").checked && bbox !== state.bbox) { state.bbox = bbox; state.page = "1"; commit(false, FILTERED); } });
 const timeline = new Timeline((range) => {
   state.since = range ? range[0] : "";
   state.until = range ? range[1] : "";
@@ -185,7 +187,7 @@ function drillTo(by, unit) {
   Object.assign(state, unitFilters(by, unit));
   state.page = "1";
   Filters.fill(state);
-  return commit(true, ["table", "map", "timeline", "summary"]).then(() => {
+  return commit(true, FILTERED).then(() => {
     $("focus-panel").scrollIntoView({ block: "start" });
     $("focus-h").focus({ preventScroll: true });
   });
@@ -195,14 +197,14 @@ function clearFilters() {
   for (const k of State.FILTERS) state[k] = "";
   state.page = "1";
   Filters.fill(state);
-  return commit(true, ["table", "map", "timeline", "summary"]);
+  return commit(true, FILTERED);
 }
 
 function onFilters() {
   Filters.readInto(state);
   if ($("f-in-view").checked && !state.bbox) state.bbox = map.bbox();
   state.page = "1";
-  return commit(true, ["table", "map", "timeline", "summary"]);
+  return commit(true, FILTERED);
 }
 
 // The panels a change of state concerns: the filters all but the overview; the sort and the page
@@ -210,7 +212,7 @@ function onFilters() {
 function partsFor(before, after) {
   const changed = (keys) => keys.some((k) => before[k] !== after[k]);
   const parts = new Set();
-  if (changed(State.FILTERS)) ["table", "map", "timeline", "summary"].forEach((p) => parts.add(p));
+  if (changed(State.FILTERS)) FILTERED.forEach((p) => parts.add(p));
   if (changed(["sort", "page"])) parts.add("table");
   if (changed(["by", "as_of"])) parts.add("overview");
   if (changed(["bin"])) parts.add("timeline");
@@ -245,7 +247,7 @@ async function main() {
   $("focus-close").addEventListener("click", () => {
     for (const k of UNIT_KEYS) state[k] = "";
     Filters.fill(state);
-    commit(true, ["table", "map", "timeline", "summary"]).then(() => $("overview-h").focus());
+    commit(true, FILTERED).then(() => $("overview-h").focus());
   });
   for (const tab of document.querySelectorAll("#by-tabs [role=tab]")) {
     tab.addEventListener("click", () => { state.by = tab.dataset.by; commit(true, ["overview"]); });
